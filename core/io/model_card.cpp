@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/io/model_card.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "core/io/file_util.h"
+
+namespace tagscope::io {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+size_t ModelCard::tagCount() const {
+    size_t n = 0;
+    for (const auto& v : vocabularies) n += v.tags.size();
+    return n;
+}
+
+const std::string& ModelCard::tagName(size_t i) const {
+    for (const auto& v : vocabularies) {
+        if (i < v.tags.size()) return v.tags[i];
+        i -= v.tags.size();
+    }
+    static const std::string empty;
+    return empty;
+}
+
+std::vector<std::string> ModelCard::tagNames() const {
+    std::vector<std::string> out;
+    for (const auto& v : vocabularies) out.insert(out.end(), v.tags.begin(), v.tags.end());
+    return out;
+}
+
+std::optional<size_t> ModelCard::tagIndex(const std::string& tag) const {
+    std::string vocab, name = tag;
+    if (const auto colon = tag.find(':'); colon != std::string::npos) {
+        vocab = tag.substr(0, colon);
+        name = tag.substr(colon + 1);
+    }
+    size_t base = 0;
+    for (const auto& v : vocabularies) {
+        if (vocab.empty() || v.name == vocab)
+            if (auto i = v.indexOf(name)) return base + *i;
+        base += v.tags.size();
+    }
+    return std::nullopt;
+}
+
+namespace {
+std::string relativeTo(const fs::path& p, const fs::path& dir) {
+    if (p.empty()) return {};
+    std::error_code ec;
+    auto rel = fs::relative(p, dir, ec);
+    return (ec || rel.empty()) ? p.string() : rel.string();
+}
+} // namespace
+
+json ModelCard::toJson() const {
+    const fs::path dir = cardPath.parent_path();
+    json j;
+    j["id"] = id;
+    j["name"] = name;
+    j["description"] = description;
+    j["architecture"] = architecture;
+    j["hyper_parameters"] = hyperParameters;
+    j["sample_rate"] = sampleRate;
+    j["chunk_samples"] = chunkSamples;
+    j["mel"] = {{"n_fft", mel.nFft}, {"hop_length", mel.hopLength}, {"f_min", mel.fMin},
+                {"f_max", mel.fMax}, {"n_mels", mel.nMels}};
+    j["vocabularies"] = json::array();
+    for (const auto& v : vocabularies) j["vocabularies"].push_back({{"name", v.name}, {"tags", v.tags}});
+    if (taxonomyPath) j["taxonomy"] = relativeTo(*taxonomyPath, dir);
+    j["weights"] = relativeTo(weightsPath, dir);
+    if (!weightsKeyPrefix.empty()) j["weights_key_prefix"] = weightsKeyPrefix;
+    j["sha256"] = sha256;
+    j["source"] = source;
+    j["license"] = license;
+    if (!evaluation.empty()) j["evaluation"] = evaluation;
+    return j;
+}
+
+Result<ModelCard> loadModelCard(const fs::path& path) {
+    auto bytes = readFileBytes(path);
+    if (!bytes) return fail(bytes.error());
+    json j;
+    try {
+        j = json::parse(*bytes);
+    } catch (const std::exception& e) {
+        return fail(Error::Kind::InvalidInput, path, std::string("model card is not valid JSON: ") + e.what());
+    }
+    ModelCard c;
+    std::error_code ec;
+    c.cardPath = fs::absolute(path, ec);
+    const fs::path dir = c.cardPath.parent_path();
+    auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? fs::path(p) : dir / p; };
+    try {
+        c.id = j.at("id").get<std::string>();
+        c.name = j.value("name", c.id);
+        c.description = j.value("description", "");
+        c.architecture = j.at("architecture").get<std::string>();
+        c.hyperParameters = j.value("hyper_parameters", json::object());
+        c.sampleRate = j.at("sample_rate").get<int>();
+        if (j.contains("chunk_samples")) c.chunkSamples = j["chunk_samples"].get<int64_t>();
+        else c.chunkSamples = int64_t(j.at("chunk_seconds").get<double>() * c.sampleRate + 0.5);
+        const auto& m = j.at("mel");
+        c.mel.sampleRate = c.sampleRate;
+        c.mel.nFft = m.at("n_fft").get<int>();
+        c.mel.hopLength = m.value("hop_length", c.mel.nFft / 2);
+        c.mel.fMin = m.value("f_min", 0.0);
+        c.mel.fMax = m.value("f_max", c.sampleRate / 2.0);
+        c.mel.nMels = m.at("n_mels").get<int>();
+        for (const auto& v : j.at("vocabularies")) {
+            if (v.contains("file")) {
+                auto voc = tags::loadTagVocabulary(resolve(v["file"].get<std::string>()));
+                if (!voc) return fail(Error::Kind::InvalidInput, path, "vocabulary: " + voc.error().message);
+                if (v.contains("name")) voc->name = v["name"].get<std::string>();
+                c.vocabularies.push_back(std::move(*voc));
+            } else {
+                c.vocabularies.push_back({v.at("name").get<std::string>(), v.at("tags").get<std::vector<std::string>>()});
+            }
+        }
+        if (j.contains("taxonomy") && !j["taxonomy"].get<std::string>().empty())
+            c.taxonomyPath = resolve(j["taxonomy"].get<std::string>());
+        c.weightsPath = resolve(j.at("weights").get<std::string>());
+        c.weightsKeyPrefix = j.value("weights_key_prefix", "");
+        c.sha256 = j.value("sha256", "");
+        c.source = j.value("source", "");
+        c.license = j.value("license", "");
+        c.evaluation = j.value("evaluation", json::object());
+    } catch (const json::exception& e) {
+        return fail(Error::Kind::InvalidInput, path, std::string("model card is missing or has a wrong field: ") + e.what());
+    }
+    if (c.sampleRate < 1000 || c.sampleRate > 384000)
+        return fail(Error::Kind::InvalidInput, path, "model card has an implausible sample_rate " + std::to_string(c.sampleRate));
+    if (c.chunkSamples <= 0) return fail(Error::Kind::InvalidInput, path, "model card has no positive chunk length");
+    if (c.mel.nFft < 16 || c.mel.hopLength <= 0 || c.mel.nMels <= 0 || c.mel.fMax <= c.mel.fMin)
+        return fail(Error::Kind::InvalidInput, path, "model card has an invalid mel configuration");
+    if (c.tagCount() == 0) return fail(Error::Kind::InvalidInput, path, "model card lists no tags");
+    return c;
+}
+
+Result<void> saveModelCard(const ModelCard& card, const fs::path& path) {
+    ModelCard copy = card;
+    std::error_code ec;
+    copy.cardPath = fs::absolute(path, ec);
+    return writeFileAtomically(path, copy.toJson().dump(2) + "\n");
+}
+
+std::vector<ModelCard> discoverModelCards(const std::vector<fs::path>& directories, std::vector<Error>* problems) {
+    std::vector<ModelCard> cards;
+    for (const auto& dir : directories) {
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) continue;
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(dir, ec))
+            if (e.path().extension() == ".json") files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) {
+            std::ifstream in(f);
+            json j = json::parse(in, nullptr, false);
+            if (j.is_discarded() || !j.is_object() || !j.contains("architecture")) continue; // not a card
+            auto card = loadModelCard(f);
+            if (card) cards.push_back(std::move(*card));
+            else if (problems) problems->push_back(card.error());
+        }
+    }
+    return cards;
+}
+
+fs::path userModelDirectory() {
+    if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return fs::path(x) / "tagscope" / "models";
+    if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".local" / "share" / "tagscope" / "models";
+    return fs::temp_directory_path() / "tagscope" / "models";
+}
+
+std::vector<fs::path> defaultModelDirectories() {
+    std::vector<fs::path> dirs;
+    if (const char* e = std::getenv("TAGSCOPE_MODELS_DIR"); e && *e) dirs.emplace_back(e);
+    dirs.push_back(userModelDirectory());
+    dirs.push_back(fs::path(TAGSCOPE_SOURCE_DIR) / "models");
+    return dirs;
+}
+
+} // namespace tagscope::io

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/tags/tag_vocabulary.h"
+
+#include <algorithm>
+#include <fstream>
+
+namespace tagscope::tags {
+
+std::optional<size_t> TagVocabulary::indexOf(const std::string& tag) const {
+    const auto it = std::find(tags.begin(), tags.end(), tag);
+    if (it == tags.end()) return std::nullopt;
+    return size_t(it - tags.begin());
+}
+
+Result<TagVocabulary> loadTagVocabulary(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return fail(Error::Kind::NotFound, path, "tag vocabulary file not found");
+    std::ifstream in(path);
+    if (!in) return fail(Error::Kind::Io, path, "cannot open tag vocabulary");
+    TagVocabulary v;
+    v.name = path.stem().string();
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto b = line.find_first_not_of(" \t\r\n");
+        if (b == std::string::npos) continue;
+        const auto e = line.find_last_not_of(" \t\r\n");
+        v.tags.push_back(line.substr(b, e - b + 1));
+    }
+    if (v.tags.empty()) return fail(Error::Kind::InvalidInput, path, "tag vocabulary is empty");
+    return v;
+}
+
+} // namespace tagscope::tags

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Where tests find reference material (../shared, read in place) and scratch space.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace tagscope::test {
+
+/// ../shared, or $TAGSCOPE_SHARED when set.
+inline std::filesystem::path sharedDir() {
+    if (const char* e = std::getenv("TAGSCOPE_SHARED"); e && *e) return e;
+    return TAGSCOPE_SHARED_DIR_DEFAULT;
+}
+inline std::filesystem::path sharedPath(const std::string& rel) { return sharedDir() / rel; }
+inline std::filesystem::path sourceDir() { return TAGSCOPE_SOURCE_DIR_DEFAULT; }
+
+/// A fresh empty directory for one test, under the build tree.
+inline std::filesystem::path scratchDir(const std::string& name) {
+    auto d = std::filesystem::path(TAGSCOPE_BINARY_DIR_DEFAULT) / "test-scratch" / name;
+    std::filesystem::remove_all(d);
+    std::filesystem::create_directories(d);
+    return d;
+}
+
+} // namespace tagscope::test
+
+/// Skips the test when a ../shared file is absent, except under CI (CI=true), where the
+/// reference material must be present and its absence is a failure.
+#define TAGSCOPE_REQUIRE_SHARED(rel)                                                       \
+    do {                                                                                   \
+        const auto p_ = ::tagscope::test::sharedPath(rel);                                 \
+        if (!std::filesystem::exists(p_)) {                                                \
+            const char* ci_ = std::getenv("CI");                                           \
+            if (ci_ && std::string(ci_) == "true") FAIL() << "missing reference file " << p_; \
+            GTEST_SKIP() << "reference file not present: " << p_;                          \
+        }                                                                                  \
+    } while (0)
