@@ -125,3 +125,20 @@ struct TrackAnalysis {
 };
 
 } // namespace tagscope::analysis
+
+namespace tagscope::analysis {
+
+/// Explanations of one tag, computed on demand after the analysis.
+struct TagExplanation {
+    size_t tag = 0;
+    std::string tagName;
+    float trackScore = 0.0f;
+    std::optional<TimeSeries> contribution;       ///< forced-attention curve (attention models)
+    std::optional<GradientRelevance> relevance;   ///< gradient x input (every model)
+    std::vector<Faithfulness> faithfulness;       ///< one per explanation method tested
+    /// The top-k segments that most support the tag, [start, end) seconds, best first
+    /// ("play evidence").
+    std::vector<std::pair<double, double>> evidenceSegments;
+};
+
+} // namespace tagscope::analysis

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The one analysis path of the GUI and the CLI: decode -> resample -> chunk -> batch through a
+// model -> track tags -> explanations. Torch-free header.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/analysis/track_analysis.h"
+#include "core/audio/audio_decoder.h"
+#include "core/common/error.h"
+#include "core/common/progress.h"
+#include "core/model/tagger.h"
+
+namespace tagscope::model {
+
+struct AnalysisOptions {
+    double hopSeconds = 0.0;        ///< chunk hop; 0 = chunk length (non-overlapping)
+    bool padLastChunk = true;       ///< last partial chunk zero-padded (true) or dropped (false);
+                                    ///< a track shorter than one chunk is always padded
+    int batchSize = 8;              ///< chunks per forward pass
+    bool attention = true;          ///< collect attention maps + rollout (attention models)
+};
+
+struct ExplainOptions {
+    bool contribution = true;       ///< forced-attention contribution curve (attention models)
+    int contributionLayer = -1;     ///< layer to force; -1 = last
+    bool gradient = true;           ///< gradient x input relevance
+    bool smooth = false;            ///< smooth the relevance map (SmoothGrad-style averaging)
+    bool faithfulness = true;       ///< deletion test for each method computed
+    int deletionK = 3;              ///< segments masked in the deletion test
+    double segmentSeconds = 1.0;    ///< segment length of the deletion test and of evidence
+    int randomDraws = 8;            ///< random draws averaged in the deletion test
+    unsigned seed = 1234;           ///< deterministic random segments
+};
+
+/// Runs analyses with one Tagger. Call from one thread at a time (the thread owning the model).
+class Analyzer {
+public:
+    explicit Analyzer(std::shared_ptr<Tagger> tagger);
+
+    using ChunkCallback = std::function<void(const analysis::ChunkPrediction&)>;
+
+    /// Decodes `file` at the model's rate and analyses it. `onChunk` receives each chunk's
+    /// probabilities as soon as its batch is done (on the calling thread). Progress stages:
+    /// "decode", "mel", "model", "attention". Cancellation returns Error::Kind::Cancelled promptly.
+    Result<analysis::TrackAnalysis> analyzeFile(const std::filesystem::path& file, const AnalysisOptions& options = {},
+                                                const ProgressFn& progress = {}, const CancelToken* cancel = nullptr,
+                                                const ChunkCallback& onChunk = {},
+                                                audio::AudioBuffer* decodedOut = nullptr);
+
+    /// Same, on samples already decoded at the model's rate (`audio.sampleRate` must match).
+    Result<analysis::TrackAnalysis> analyzeAudio(const audio::AudioBuffer& audio, const AnalysisOptions& options = {},
+                                                 const ProgressFn& progress = {}, const CancelToken* cancel = nullptr,
+                                                 const ChunkCallback& onChunk = {});
+
+    /// Explanations of one tag of a finished analysis; `audio` is the same decoded audio.
+    Result<analysis::TagExplanation> explain(const analysis::TrackAnalysis& result, const audio::AudioBuffer& audio,
+                                             size_t tag, const ExplainOptions& options = {},
+                                             const ProgressFn& progress = {}, const CancelToken* cancel = nullptr);
+
+    const Tagger& tagger() const { return *m_tagger; }
+
+private:
+    std::shared_ptr<Tagger> m_tagger;
+};
+
+} // namespace tagscope::model
