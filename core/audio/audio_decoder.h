@@ -42,6 +42,9 @@ Result<AudioInfo> probeAudio(const std::filesystem::path& path);
 /// Reports progress ("decode") and honours cancellation between blocks. Bad input (missing,
 /// directory, empty, truncated, unsupported, zero channels, absurd rate, NaN/Inf samples)
 /// returns an Error naming the file and the reason.
+// NOTE: a truncated file (fewer frames than its header announces) is an error, not partial
+// audio: tagging a silently shortened track would give results the user cannot trust. MP3 is
+// the exception up to a 1% shortfall, because its frame count may be an estimate.
 Result<AudioBuffer> decodeAudio(const std::filesystem::path& path, const DecodeOptions& options = {},
                                 const ProgressFn& progress = {}, const CancelToken* cancel = nullptr);
 
