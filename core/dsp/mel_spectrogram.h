@@ -6,6 +6,8 @@
 #include <span>
 #include <vector>
 
+#include "core/common/error.h"
+
 namespace tagscope::dsp {
 
 /// Mel spectrogram settings, with torchaudio.transforms.MelSpectrogram's meaning.
@@ -40,8 +42,20 @@ struct Spectrogram {
 /// nFft, centred frames with reflect padding, HTK mel scale without normalisation, power
 /// spectrum, and 10*log10(max(x, 1e-10)) without top_db. FFTW plans are made once in the
 /// constructor; compute functions are const and safe to call from several threads at once.
+///
+/// Inputs torchaudio rejects: an empty signal gives a spectrogram with 0 frames; a signal of
+/// at most nFft/2 samples (too short to reflect) is zero-padded at its end to nFft/2 + 1
+/// samples first, and the result keeps config().frameCount(original length) frames.
 class MelSpectrogram {
 public:
+    /// Checks that `config` describes a usable front end: positive rate, even nFft >= 2,
+    /// positive hop and nMels, 0 <= fMin < fMax <= sampleRate / 2.
+    static Result<void> validate(const MelConfig& config);
+    /// Builds a front end after validate(); the error says which setting is wrong.
+    static Result<MelSpectrogram> create(const MelConfig& config);
+
+    /// Builds the filterbank and FFTW plan (any thread). Throws std::invalid_argument when
+    /// validate(config) fails -- use create() to get an error value instead.
     explicit MelSpectrogram(const MelConfig& config);
     ~MelSpectrogram();
     MelSpectrogram(MelSpectrogram&&) noexcept;
