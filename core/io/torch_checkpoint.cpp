@@ -232,12 +232,10 @@ HostTensor materialize(const TensorDecl& t, StorageDtype dtype, std::string_view
     return out;
 }
 
-// Reads, parses and bounds-checks a checkpoint; with `tensors`, also converts the data.
-Result<CheckpointInfo> readCheckpoint(const std::filesystem::path& path, const TorchCheckpointOptions& options,
-                                      TensorMap* tensors) {
-    auto bytes = readFileBytes(path);
-    if (!bytes) return fail(bytes.error());
-    auto loaded = loadCheckpoint(*bytes, path, options);
+// Parses and bounds-checks a checkpoint in memory; with `tensors`, also converts the data.
+Result<CheckpointInfo> parseCheckpoint(std::string_view bytes, const std::filesystem::path& path,
+                                       const TorchCheckpointOptions& options, TensorMap* tensors) {
+    auto loaded = loadCheckpoint(bytes, path, options);
     if (!loaded) return fail(loaded.error());
     CheckpointInfo info;
     info.format = loaded->format;
@@ -246,7 +244,7 @@ Result<CheckpointInfo> readCheckpoint(const std::filesystem::path& path, const T
     info.entryRead = loaded->objects.entryRead;
     // NOTE: every element of every tensor occupies at least one byte of the file, except for
     // views sharing a storage; the cap stops zero-stride tensors from exhausting memory.
-    const int64_t maxElements = int64_t(bytes->size()) + 1024;
+    const int64_t maxElements = int64_t(bytes.size()) + 1024;
     int64_t total = 0;
     for (const auto& [key, t] : loaded->objects.tensors) {
         const auto& decl = loaded->objects.storages.at(t.storageKey); // every tensor's storage is declared
@@ -268,15 +266,24 @@ Result<CheckpointInfo> readCheckpoint(const std::filesystem::path& path, const T
 
 } // namespace
 
-Result<TensorMap> readTorchCheckpoint(const std::filesystem::path& path, const TorchCheckpointOptions& options) {
+Result<TensorMap> parseTorchCheckpoint(std::string_view bytes, const std::filesystem::path& name,
+                                       const TorchCheckpointOptions& options) {
     TensorMap tensors;
-    auto info = readCheckpoint(path, options, &tensors);
+    auto info = parseCheckpoint(bytes, name, options, &tensors);
     if (!info) return fail(info.error());
     return tensors;
 }
 
+Result<TensorMap> readTorchCheckpoint(const std::filesystem::path& path, const TorchCheckpointOptions& options) {
+    auto bytes = readFileBytes(path);
+    if (!bytes) return fail(bytes.error());
+    return parseTorchCheckpoint(*bytes, path, options);
+}
+
 Result<CheckpointInfo> inspectTorchCheckpoint(const std::filesystem::path& path, const TorchCheckpointOptions& options) {
-    return readCheckpoint(path, options, nullptr);
+    auto bytes = readFileBytes(path);
+    if (!bytes) return fail(bytes.error());
+    return parseCheckpoint(*bytes, path, options, nullptr);
 }
 
 TensorMap selectKeyPrefix(const TensorMap& tensors, std::string_view prefix) {

@@ -48,6 +48,10 @@ struct CheckpointInfo {
 /// class in the part read is an error naming it, as are truncated or damaged files.
 Result<TensorMap> readTorchCheckpoint(const std::filesystem::path& path, const TorchCheckpointOptions& options = {});
 
+/// As readTorchCheckpoint, for checkpoint bytes already in memory; `name` is used in messages.
+Result<TensorMap> parseTorchCheckpoint(std::string_view bytes, const std::filesystem::path& name,
+                                       const TorchCheckpointOptions& options = {});
+
 /// Reads only the structure of a checkpoint (format, tensor count, total elements, top-level
 /// keys) and checks that every tensor lies inside its stored data. Errors as readTorchCheckpoint.
 Result<CheckpointInfo> inspectTorchCheckpoint(const std::filesystem::path& path,

@@ -70,10 +70,17 @@ public:
             }
             if (!found) {
                 std::string list;
-                for (const auto& k : m_out.topLevelKeys) list += (list.empty() ? "" : ", ") + k;
+                const size_t shown = std::min<size_t>(m_out.topLevelKeys.size(), 8);
+                for (size_t i = 0; i < shown; ++i) list += (i ? ", " : "") + m_out.topLevelKeys[i];
+                if (shown < m_out.topLevelKeys.size())
+                    list += " and " + std::to_string(m_out.topLevelKeys.size() - shown) + " more";
                 return fail(Error::Kind::InvalidInput, m_file,
                             "the checkpoint has no entry '" + entry + "' (it has: " + list + ")");
             }
+            std::vector<std::pair<PickleValue, PickleValue>> inner;
+            if (!dictEntries(start, inner))
+                return fail(Error::Kind::InvalidInput, m_file,
+                            "the checkpoint entry '" + entry + "' is a " + describe(start) + ", not a dictionary of tensors");
             m_out.entryRead = entry;
         }
         if (!flatten(start, "", 0)) return fail(m_error);

@@ -97,7 +97,7 @@ Result<ZipArchive> ZipArchive::parse(std::string_view bytes, const std::filesyst
     const size_t last = bytes.size() - kEndOfCentralDirSize;
     const size_t first = last > 0xffff ? last - 0xffff : 0;
     for (size_t p = last + 1; p-- > first;) {
-        if (le32(bytes, p) == kEndOfCentralDirSig && p + kEndOfCentralDirSize + le16(bytes, p + 20) <= bytes.size()) {
+        if (bytes[p] == 'P' && le32(bytes, p) == kEndOfCentralDirSig && p + kEndOfCentralDirSize + le16(bytes, p + 20) <= bytes.size()) {
             eocd = p;
             break;
         }
