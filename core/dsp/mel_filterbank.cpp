@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numbers>
 
+#include <sleef.h>
+
 namespace tagscope::dsp {
 
 namespace {
@@ -19,6 +21,7 @@ double hzToMelHtk(double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); }
 // moves weights by up to 2e-5; calling the same SLEEF routine makes the filterbank equal to
 // torch's. SLEEF's scalar FMA variant gives the AVX2 kernel's results bit for bit; its header
 // declares it only when compiling for FMA, hence the declarations here.
+#if defined(__x86_64__)
 extern "C" float Sleef_finz_powf1_u10purecfma(float, float);
 extern "C" float Sleef_cinz_powf1_u10purec(float, float);
 
@@ -26,6 +29,9 @@ float sleefPowf(float base, float exponent) {
     static const bool hasFma = __builtin_cpu_supports("fma");
     return hasFma ? Sleef_finz_powf1_u10purecfma(base, exponent) : Sleef_cinz_powf1_u10purec(base, exponent);
 }
+#else
+float sleefPowf(float base, float exponent) { return Sleef_powf_u10(base, exponent); }
+#endif
 
 /// torchaudio's _mel_to_hz (htk) on a float32 tensor: 700 * (10 ** (mels / 2595) - 1).
 std::vector<float> melToHzHtk(const std::vector<float>& mels) {
