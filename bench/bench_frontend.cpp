@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Times Tagscope's spectrogram front end on one audio file: decode + resample to 16 kHz
-// (core/audio) and the sota96 mel spectrogram in dB (core/dsp). Run by
+// (core/audio's decodeAudio, libsamplerate best-quality sinc) and the sota96 mel spectrogram
+// in dB (core/dsp); and the same with the resampling done by dsp::SincResampler
+// (torchaudio's filter) after a native-rate decode ("sinc" stages). Run by
 // bench/run_frontend_bench.sh next to bench/frontend_torchaudio.py, which does the same work
 // with torchaudio; both print "RESULT <stage> <seconds>" lines (best of the repeats).
 #include <algorithm>
@@ -13,6 +15,7 @@
 
 #include "core/audio/audio_decoder.h"
 #include "core/dsp/mel_spectrogram.h"
+#include "core/dsp/sinc_resampler.h"
 
 using namespace tagscope;
 
@@ -70,7 +73,13 @@ int main(int argc, char** argv) {
     }
     std::printf("  mel setup (filterbank + FFTW plan): %.2f ms\n", secondsSince(start) * 1e3);
 
-    Timings decodeNative, decodeResample, mel, total;
+    auto sinc = dsp::SincResampler::create(info->sampleRate, config.sampleRate);
+    if (!sinc) {
+        std::fprintf(stderr, "bench_frontend: %s\n", sinc.error().message.c_str());
+        return 1;
+    }
+
+    Timings decodeNative, decodeResample, mel, total, decodeSinc, totalSinc;
     size_t checksumFrames = 0;
     for (int r = 0; r < repeats; ++r) {
         start = Clock::now();
@@ -93,11 +102,22 @@ int main(int argc, char** argv) {
         mel.runs.push_back(secondsSince(melStart));
         total.runs.push_back(secondsSince(start));
         checksumFrames = size_t(db.nFrames);
+
+        start = Clock::now();
+        const auto decoded = audio::decodeAudio(path);
+        if (!decoded) return 1;
+        const auto at16k = sinc->process(decoded->samples);
+        decodeSinc.runs.push_back(secondsSince(start));
+        const auto dbSinc = front->decibels(at16k);
+        totalSinc.runs.push_back(secondsSince(start));
+        if (dbSinc.nFrames != db.nFrames) std::fprintf(stderr, "bench_frontend: frame counts differ\n");
     }
     report("decode", decodeNative);
     report("decode+resample", decodeResample);
     report("mel", mel);
     report("total", total);
+    report("decode+sinc", decodeSinc);
+    report("total_sinc", totalSinc);
     std::printf("  (%zu mel frames)\n", checksumFrames);
     return 0;
 }

@@ -43,9 +43,13 @@ done
 echo
 echo "Summary (best of $repeats runs; ratio = torchaudio time / C++ time, > 1 means C++ is faster)"
 printf '  %-16s %10s %14s %8s %14s %8s\n' stage "C++ [s]" "torch 1T [s]" ratio "torch 2T [s]" ratio
-for stage in decode decode+resample mel total; do
-  c="$(result "$tmp/cpp.txt" "$stage")"
-  p1="$(result "$tmp/py1.txt" "$stage")"
-  p2="$(result "$tmp/py2.txt" "$stage")"
-  printf '  %-16s %10.4f %14.4f %8s %14.4f %8s\n' "$stage" "$c" "$p1" "$(ratio "$p1" "$c")" "$p2" "$(ratio "$p2" "$c")"
+# C++ stage : torchaudio stage it is compared with. "sinc" = native decode + dsp::SincResampler
+# (torchaudio's own filter) instead of decodeAudio's libsamplerate best-quality converter.
+for pair in decode:decode decode+resample:decode+resample mel:mel total:total \
+            decode+sinc:decode+resample total_sinc:total; do
+  cs="${pair%%:*}" ps="${pair#*:}"
+  c="$(result "$tmp/cpp.txt" "$cs")"
+  p1="$(result "$tmp/py1.txt" "$ps")"
+  p2="$(result "$tmp/py2.txt" "$ps")"
+  printf '  %-16s %10.4f %14.4f %8s %14.4f %8s\n' "$cs" "$c" "$p1" "$(ratio "$p1" "$c")" "$p2" "$(ratio "$p2" "$c")"
 done
