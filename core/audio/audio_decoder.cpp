@@ -50,6 +50,8 @@ std::string seconds(double s) {
     return buf;
 }
 
+bool knownLength(const SF_INFO& info) { return info.frames > 0 && info.frames < SF_COUNT_MAX / 2; }
+
 Result<OpenedFile> openAudio(const std::filesystem::path& path) {
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
@@ -78,6 +80,12 @@ Result<OpenedFile> openAudio(const std::filesystem::path& path) {
         !ok) {
         return fail(ok.error());
     }
+    // NOTE: libsndfile finds an Ogg file's length from its last page; when it cannot, the end
+    // of the stream is missing (a cut download or copy), so this is treated like truncation.
+    if ((opened.info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG && !knownLength(opened.info)) {
+        return fail(Error::Kind::InvalidInput, path,
+                    "file is truncated or damaged: the end of the Ogg stream is missing");
+    }
     return opened;
 }
 
@@ -96,8 +104,6 @@ std::string formatName(int format) {
     container = container.substr(0, container.find(' '));
     return container + " (" + (sub.name ? sub.name : "unknown encoding") + ")";
 }
-
-bool knownLength(const SF_INFO& info) { return info.frames > 0 && info.frames < SF_COUNT_MAX / 2; }
 
 // Validates the options against the file; returns the first frame to decode.
 Result<int64_t> startFrameFor(const std::filesystem::path& path, const SF_INFO& info,

@@ -73,6 +73,17 @@ TEST(AudioDecoder, TruncatedFlacIsAnError) {
     expectError(decodeAudio(path), path, Error::Kind::InvalidInput, "truncated");
 }
 
+TEST(AudioDecoder, TruncatedOggAndMp3AreErrors) {
+    const auto dir = test::scratchDir("audio_trunc_lossy");
+    for (const auto& [name, format] : {std::pair{"cut.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS},
+                                       std::pair{"cut.mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III}}) {
+        const auto path = dir / name;
+        ASSERT_TRUE(writeSound(path, format, 44100, 2, sineFrames(44100, 2, 3 * 44100, 440.0))) << name;
+        test::truncateFile(path, std::filesystem::file_size(path) * 6 / 10);
+        expectError(decodeAudio(path), path, Error::Kind::InvalidInput, "truncated");
+    }
+}
+
 TEST(AudioDecoder, WavNamedMp3DecodesByContent) {
     const auto path = test::scratchDir("audio_misnamed") / "really_a_wav.mp3";
     ASSERT_TRUE(writeSound(path, kWav16, 22050, 1, sineFrames(22050, 1, 22050, 440.0)));

@@ -87,5 +87,21 @@ TEST(AudioGolden, Decode16kMatchesUpstreamResample) {
     EXPECT_LT(a.maxAbsDiff, 0.02);
 }
 
+TEST(AudioGolden, BundledDemoClipDecodes) {
+    const auto clip = test::sourceDir() / "resources/demo/demo_clip.ogg";
+    auto info = probeAudio(clip);
+    ASSERT_TRUE(info) << info.error().message;
+    EXPECT_EQ(info->format, "OGG (Vorbis)");
+    EXPECT_EQ(info->sampleRate, 44100);
+    EXPECT_NEAR(info->durationSeconds(), 30.0, 0.05);
+    auto audio = decodeAudio(clip, {.targetSampleRate = 16000});
+    ASSERT_TRUE(audio) << audio.error().message;
+    EXPECT_EQ(audio->samples.size(), 480000u);
+    float peak = 0.0f;
+    for (float v : audio->samples) peak = std::max(peak, std::abs(v));
+    EXPECT_GT(peak, 0.1f); // music, not silence
+    EXPECT_LE(peak, 1.0f);
+}
+
 } // namespace
 } // namespace tagscope::audio
