@@ -10,8 +10,8 @@
 
 #include <sndfile.h>
 
-#include "core/audio/resampler.h"
 #include "core/audio/audio_checks.h"
+#include "core/audio/resampler.h"
 
 namespace tagscope::audio {
 namespace {
@@ -69,6 +69,8 @@ Result<OpenedFile> openAudio(const std::filesystem::path& path) {
     }
     OpenedFile opened;
     opened.file.reset(sf_open(path.c_str(), SFM_READ, &opened.info));
+    // NOTE: libsndfile keeps the error of a failed sf_open in a process-wide variable; two
+    // threads failing at the same moment could swap reasons, never crash.
     if (!opened.file) return fail(describeOpenError(path, sf_error(nullptr), sf_strerror(nullptr)));
     if (auto ok = checkStreamParameters(path, opened.info.channels, opened.info.samplerate,
                                         opened.info.frames);
@@ -132,7 +134,11 @@ Result<int64_t> startFrameFor(const std::filesystem::path& path, const SF_INFO& 
 // Moves to `start`: sf_seek when the file allows it, otherwise reads and discards.
 Result<void> seekTo(const std::filesystem::path& path, SNDFILE* file, const SF_INFO& info, int64_t start) {
     if (start == 0) return {};
-    if (info.seekable && sf_seek(file, start, SEEK_SET) == start) return {};
+    if (info.seekable) {
+        if (sf_seek(file, start, SEEK_SET) == start) return {};
+        return fail(Error::Kind::InvalidInput, path,
+                    "cannot seek to the start time (" + std::string(sf_strerror(file)) + ")");
+    }
     std::vector<float> discard(static_cast<size_t>(4096) * info.channels);
     int64_t left = start;
     while (left > 0) {
@@ -216,7 +222,12 @@ Result<AudioBuffer> decodeAudio(const std::filesystem::path& path, const DecodeO
 
     AudioBuffer out;
     out.sampleRate = outRate;
-    if (wanted > 0) out.samples.reserve(static_cast<size_t>(Resampler::outputLength(wanted, rate, outRate)));
+    // NOTE: the converter may emit a few samples more than the final length before it is
+    // trimmed; the slack keeps that from reallocating (and briefly doubling) the whole buffer.
+    constexpr int64_t kReserveSlack = 256;
+    if (wanted > 0) {
+        out.samples.reserve(static_cast<size_t>(Resampler::outputLength(wanted, rate, outRate) + kReserveSlack));
+    }
 
     const int64_t blockFrames = std::max<int64_t>(1024, kBlockSamples / channels);
     std::vector<float> interleaved(static_cast<size_t>(blockFrames * channels));
@@ -284,7 +295,7 @@ Result<std::vector<float>> resample(std::span<const float> input, int fromRate, 
     auto resampler = Resampler::create(fromRate, toRate);
     if (!resampler) return fail(resampler.error());
     std::vector<float> out;
-    out.reserve(static_cast<size_t>(Resampler::outputLength(int64_t(input.size()), fromRate, toRate)));
+    out.reserve(static_cast<size_t>(Resampler::outputLength(int64_t(input.size()), fromRate, toRate) + 256));
     if (auto ok = resampler->process(input, out); !ok) return fail(ok.error());
     if (auto ok = resampler->finish(out); !ok) return fail(ok.error());
     out.resize(static_cast<size_t>(Resampler::outputLength(int64_t(input.size()), fromRate, toRate)), 0.0f);
