@@ -110,11 +110,14 @@ struct MelSpectrogram::Impl {
 };
 
 Result<void> MelSpectrogram::validate(const MelConfig& c) {
-    auto bad = [](const std::string& why) { return fail(Error::Kind::InvalidInput, {}, "mel spectrogram settings: " + why); };
-    if (c.sampleRate <= 0) return bad("the sample rate must be positive (got " + std::to_string(c.sampleRate) + ")");
-    if (c.nFft < 2 || c.nFft % 2 != 0) return bad("the FFT size must be even and at least 2 (got " + std::to_string(c.nFft) + ")");
-    if (c.hopLength <= 0) return bad("the hop length must be positive (got " + std::to_string(c.hopLength) + ")");
-    if (c.nMels <= 0) return bad("the number of mel bands must be positive (got " + std::to_string(c.nMels) + ")");
+    auto bad = [](const std::string& why) {
+        return fail(Error::Kind::InvalidInput, {}, "mel spectrogram settings: " + why);
+    };
+    auto got = [](auto value) { return " (got " + std::to_string(value) + ")"; };
+    if (c.sampleRate <= 0) return bad("the sample rate must be positive" + got(c.sampleRate));
+    if (c.nFft < 2 || c.nFft % 2 != 0) return bad("the FFT size must be even and at least 2" + got(c.nFft));
+    if (c.hopLength <= 0) return bad("the hop length must be positive" + got(c.hopLength));
+    if (c.nMels <= 0) return bad("the number of mel bands must be positive" + got(c.nMels));
     if (!(c.fMin >= 0.0 && c.fMin < c.fMax && c.fMax <= c.sampleRate / 2.0))
         return bad("the frequency range must satisfy 0 <= f_min < f_max <= sample rate / 2 (got " +
                    std::to_string(c.fMin) + " to " + std::to_string(c.fMax) + " Hz at " +

@@ -84,7 +84,8 @@ void expectGoldenMatch(const GoldenCase& gc) {
     // loudest band; every other value above -80 dB must be within the round-off bound 0.05 dB.
     std::vector<float> frameMax(size_t(db.nFrames), -1e30f);
     for (int m = 0; m < db.nMels; ++m)
-        for (int t = 0; t < db.nFrames; ++t) frameMax[size_t(t)] = std::max(frameMax[size_t(t)], refDb.data[size_t(m) * size_t(db.nFrames) + size_t(t)]);
+        for (int t = 0; t < db.nFrames; ++t)
+            frameMax[size_t(t)] = std::max(frameMax[size_t(t)], refDb.data[size_t(m) * size_t(db.nFrames) + size_t(t)]);
     double dbErrNear = 0.0, dbErrAll = 0.0, powerRelErr = 0.0;
     size_t near = 0, all = 0;
     for (int m = 0; m < db.nMels; ++m) {
@@ -97,7 +98,8 @@ void expectGoldenMatch(const GoldenCase& gc) {
             if (refDb.data[i] < frameMax[size_t(t)] - 60.0f) continue;
             ++near;
             dbErrNear = std::max(dbErrNear, err);
-            powerRelErr = std::max(powerRelErr, double(std::abs(power.values[i] - refPower.data[i])) / refPower.data[i]);
+            const double relErr = std::abs(power.values[i] - refPower.data[i]) / double(refPower.data[i]);
+            powerRelErr = std::max(powerRelErr, relErr);
         }
     }
     EXPECT_GT(near, refDb.data.size() / 2) << "the golden is mostly silent; the comparison means little";
@@ -174,8 +176,8 @@ TEST(MelSpectrogram, SineAmplitudeGivesExpectedPower) {
     const double neighbourPower = binPower / 4; // Hann's neighbouring bins hold A*N/8
     const int t = s.nFrames / 2;
     for (int m = 0; m < 96; ++m) {
-        const double expected = fb[size_t(bin) * 96 + size_t(m)] * binPower +
-                                (fb[size_t(bin - 1) * 96 + size_t(m)] + fb[size_t(bin + 1) * 96 + size_t(m)]) * neighbourPower;
+        auto weight = [&](int k) { return double(fb[size_t(k) * 96 + size_t(m)]); };
+        const double expected = weight(bin) * binPower + (weight(bin - 1) + weight(bin + 1)) * neighbourPower;
         EXPECT_NEAR(s.at(m, t), expected, 1e-3 * binPower) << "mel band " << m;
     }
 }
