@@ -82,6 +82,7 @@ struct GradientRelevance {
 /// Deletion test of an explanation: mask the top-k most relevant segments vs k random ones.
 struct Faithfulness {
     size_t tag = 0;
+    std::string tagName;                     ///< the tag's name, for summary()
     std::string method;                      ///< "rollout", "gradient", "contribution", ...
     int k = 0;
     double segmentSeconds = 0.0;
@@ -119,6 +120,8 @@ struct TrackAnalysis {
     double melFrameSeconds = 0.0;
     std::optional<AttentionExplanation> attention;
     std::vector<CoarseTag> hierarchy;
+    /// Problems that did not stop the analysis (e.g. an unreadable taxonomy file), for users.
+    std::vector<std::string> warnings;
 
     /// Tags sorted by descending track score (top `n`, 0 = all) at or above `threshold`.
     std::vector<TagScore> ranked(size_t n = 0, float threshold = 0.0f) const;

@@ -43,6 +43,9 @@ public:
 
     struct Impl;
     Impl& impl() { return *m_impl; } ///< for the model layer's own analysis code
+    const Impl& impl() const { return *m_impl; } ///< for the model layer's own analysis code
+    /// Model-layer construction from a prepared Impl (core/model/engine/tagger_impl.h).
+    static std::unique_ptr<Tagger> fromImpl(std::unique_ptr<Impl> impl);
 
 private:
     explicit Tagger(std::unique_ptr<Impl> impl);
