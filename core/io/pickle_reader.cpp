@@ -157,10 +157,10 @@ private:
         return push(v);
     }
     bool readLine(std::string& out) {
-        const size_t end = m_bytes.find('\n', m_pos);
-        if (end == std::string_view::npos || end - m_pos > kMaxGlobalNameLength) return error("malformed GLOBAL name");
-        out.assign(m_bytes.substr(m_pos, end - m_pos));
-        m_pos = end + 1;
+        const size_t length = m_bytes.substr(m_pos, kMaxGlobalNameLength + 1).find('\n');
+        if (length == std::string_view::npos) return error("malformed GLOBAL name");
+        out.assign(m_bytes.substr(m_pos, length));
+        m_pos += length + 1;
         return true;
     }
 

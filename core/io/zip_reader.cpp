@@ -145,6 +145,7 @@ Result<ZipArchive> ZipArchive::parse(std::string_view bytes, const std::filesyst
         if (!applyZip64Extra(extra, e.uncompressedSize == kSaturated32, e.compressedSize == kSaturated32,
                              e.localHeaderOffset == kSaturated32, e))
             return bad("entry '" + e.name + "' has a malformed ZIP64 field");
+        zip.m_index.emplace(e.name, zip.m_entries.size());
         zip.m_entries.push_back(std::move(e));
         pos += kCentralHeaderSize + varLen;
     }
@@ -152,9 +153,8 @@ Result<ZipArchive> ZipArchive::parse(std::string_view bytes, const std::filesyst
 }
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
-    for (const auto& e : m_entries)
-        if (e.name == name) return &e;
-    return nullptr;
+    const auto it = m_index.find(std::string(name));
+    return it == m_index.end() ? nullptr : &m_entries[it->second];
 }
 
 Result<std::string_view> ZipArchive::data(const ZipEntry& entry) const {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/common/error.h"
@@ -45,6 +46,7 @@ private:
     std::string_view m_bytes;
     std::filesystem::path m_file;
     std::vector<ZipEntry> m_entries;
+    std::unordered_map<std::string, size_t> m_index; ///< name -> first entry with that name
 };
 
 /// CRC-32 (the zip / zlib polynomial) of `bytes`.
