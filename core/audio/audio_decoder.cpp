@@ -215,7 +215,7 @@ Result<AudioBuffer> decodeAudio(const std::filesystem::path& path, const DecodeO
     const int outRate = options.targetSampleRate > 0 ? options.targetSampleRate : rate;
     std::optional<Resampler> resampler;
     if (outRate != rate) {
-        auto created = Resampler::create(rate, outRate);
+        auto created = Resampler::create(rate, outRate, options.quality);
         if (!created) return fail(Error::make(Error::Kind::InvalidInput, path, created.error().message));
         resampler.emplace(std::move(*created));
     }

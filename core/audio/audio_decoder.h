@@ -9,6 +9,7 @@
 
 #include "core/common/error.h"
 #include "core/common/progress.h"
+#include "core/audio/resampler.h"
 
 namespace tagscope::audio {
 
@@ -32,6 +33,7 @@ struct DecodeOptions {
     int targetSampleRate = 0;   ///< 0 keeps the file's rate; otherwise resampled (best-quality sinc)
     double startSeconds = 0.0;  ///< decode from here
     double maxSeconds = 0.0;    ///< 0 = to the end
+    ResampleQuality quality = ResampleQuality::Best; ///< converter used when resampling
 };
 
 /// Reads a file's header. Errors name the file and the reason.

@@ -32,7 +32,7 @@ Resampler::Resampler(Resampler&&) noexcept = default;
 Resampler& Resampler::operator=(Resampler&&) noexcept = default;
 Resampler::~Resampler() = default;
 
-Result<Resampler> Resampler::create(int fromRate, int toRate) {
+Result<Resampler> Resampler::create(int fromRate, int toRate, ResampleQuality quality) {
     if (fromRate <= 0 || toRate <= 0) {
         return fail(Error::Kind::InvalidInput, {},
                     "cannot resample from " + std::to_string(fromRate) + " Hz to " +
@@ -45,7 +45,10 @@ Result<Resampler> Resampler::create(int fromRate, int toRate) {
                         std::to_string(toRate) + " Hz: the ratio is outside 1/256 .. 256");
     }
     int error = 0;
-    SRC_STATE* state = src_new(SRC_SINC_BEST_QUALITY, 1, &error);
+    const int converter = quality == ResampleQuality::Best     ? SRC_SINC_BEST_QUALITY
+                          : quality == ResampleQuality::Medium ? SRC_SINC_MEDIUM_QUALITY
+                                                               : SRC_SINC_FASTEST;
+    SRC_STATE* state = src_new(converter, 1, &error);
     if (!state) return fail(converterError(error));
     return Resampler(state, ratio);
 }

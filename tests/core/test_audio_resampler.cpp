@@ -69,6 +69,23 @@ TEST(Resampler, ToneKeepsItsFrequencyAmplitudeAndLength) {
     EXPECT_NEAR((*out)[4], 0.5f, 0.02f);
 }
 
+TEST(Resampler, FasterQualitiesKeepTheToneButDifferFromBest) {
+    const auto tone = test::sineFrames(44100, 1, 44100, 1000.0);
+    std::vector<float> best, fastest;
+    for (auto [quality, out] : {std::pair{ResampleQuality::Best, &best}, std::pair{ResampleQuality::Fastest, &fastest}}) {
+        auto r = Resampler::create(44100, 16000, quality);
+        ASSERT_TRUE(r);
+        ASSERT_TRUE(r->process(tone, *out));
+        ASSERT_TRUE(r->finish(*out));
+    }
+    ASSERT_NEAR(double(fastest.size()), double(best.size()), 2.0);
+    EXPECT_NEAR(zeroCrossingFrequency(fastest, 16000), 1000.0, 1.0);
+    float maxDiff = 0.0f;
+    for (size_t i = 4000; i < 12000; ++i) maxDiff = std::max(maxDiff, std::abs(fastest[i] - best[i]));
+    EXPECT_GT(maxDiff, 0.0f) << "the converters should really differ";
+    EXPECT_LT(maxDiff, 0.01f) << "but only slightly on an in-band tone";
+}
+
 TEST(Resampler, StreamingInBlocksEqualsOneShot) {
     const auto tone = test::sineFrames(22050, 1, 50000, 330.0);
     auto whole = resample(tone, 22050, 16000);
