@@ -44,9 +44,11 @@ echo
 echo "Summary (best of $repeats runs; ratio = torchaudio time / C++ time, > 1 means C++ is faster)"
 printf '  %-16s %10s %14s %8s %14s %8s\n' stage "C++ [s]" "torch 1T [s]" ratio "torch 2T [s]" ratio
 # C++ stage : torchaudio stage it is compared with. "sinc" = native decode + dsp::SincResampler
-# (torchaudio's own filter) instead of decodeAudio's libsamplerate best-quality converter.
+# (torchaudio's own filter) instead of decodeAudio's libsamplerate best-quality converter;
+# "fastest" = decodeAudio with libsamplerate's SRC_SINC_FASTEST (ResampleQuality::Fastest).
 for pair in decode:decode decode+resample:decode+resample mel:mel total:total \
-            decode+sinc:decode+resample total_sinc:total; do
+            decode+sinc:decode+resample total_sinc:total \
+            decode+fastest:decode+resample total_fastest:total; do
   cs="${pair%%:*}" ps="${pair#*:}"
   c="$(result "$tmp/cpp.txt" "$cs")"
   p1="$(result "$tmp/py1.txt" "$ps")"
