@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Builds the corpus file list: a TSV "path<TAB>package<TAB>duration_seconds<TAB>split" of every
+# audio file of the packages in tools/corpus/packages.tsv that lasts at least MIN_SECONDS (30).
+# Durations come from the files' headers via `tagscope-cli train corpus` (libsndfile, so Opus
+# works too). Usage: build_file_list.sh OUTPUT.tsv [path/to/tagscope-cli]
+set -eu
+here=$(dirname "$0")
+out=${1:-/work/data/corpus/files.tsv}
+cli=${2:-tagscope-cli}
+min_seconds=${MIN_SECONDS:-30}
+mkdir -p "$(dirname "$out")"
+candidates="$out.candidates"
+: > "$candidates"
+grep -v '^#' "$here/packages.tsv" | while IFS="$(printf '\t')" read -r pkg split; do
+    [ -n "$pkg" ] || continue
+    dpkg -L "$pkg" | grep -E '\.(ogg|opus|flac|wav|mp3)$' | sort | while read -r file; do
+        [ -f "$file" ] && printf '%s\t%s\t%s\n' "$file" "$pkg" "$split" >> "$candidates"
+    done
+done
+"$cli" train corpus --candidates "$candidates" --min-seconds "$min_seconds" --output "$out"
+rm -f "$candidates"
