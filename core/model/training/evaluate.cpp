@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/training/evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "core/io/safetensors.h"
+#include "core/model/nets/tagger_net.h"
+#include "core/model/torch_shim.h"
+
+namespace tagscope::model::training {
+namespace {
+
+std::vector<double> averageRanks(const std::vector<float>& x) {
+    std::vector<size_t> order(x.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return x[a] < x[b]; });
+    std::vector<double> ranks(x.size());
+    for (size_t i = 0; i < order.size();) {
+        size_t j = i;
+        while (j + 1 < order.size() && x[order[j + 1]] == x[order[i]]) ++j;
+        const double rank = 0.5 * double(i + j) + 1.0;
+        for (size_t k = i; k <= j; ++k) ranks[order[k]] = rank;
+        i = j + 1;
+    }
+    return ranks;
+}
+
+double mean(const std::vector<double>& values) {
+    double sum = 0.0;
+    size_t n = 0;
+    for (double v : values)
+        if (std::isfinite(v)) sum += v, ++n;
+    return n ? sum / double(n) : std::numeric_limits<double>::quiet_NaN();
+}
+
+nlohmann::json toJson(const AgreementMetrics& m) {
+    return {{"roc_auc", m.rocAuc}, {"pr_auc", m.prAuc}, {"spearman", m.spearman}, {"tags_scored", m.tagsScored}};
+}
+
+// Column block [offset, offset + tags) of a W x K matrix, averaged over rows.
+std::vector<float> meanRows(const HostTensor& t, size_t offset, size_t tags) {
+    const size_t rows = size_t(t.shape[0]), cols = size_t(t.shape[1]);
+    std::vector<float> out(tags, 0.0f);
+    for (size_t r = 0; r < rows; ++r)
+        for (size_t k = 0; k < tags; ++k) out[k] += t.data[r * cols + offset + k] / float(rows);
+    return out;
+}
+
+} // namespace
+
+double rocAuc(const std::vector<float>& scores, const std::vector<int>& labels) {
+    const auto ranks = averageRanks(scores);
+    double positives = 0, rankSum = 0;
+    for (size_t i = 0; i < labels.size(); ++i)
+        if (labels[i]) positives += 1, rankSum += ranks[i];
+    const double negatives = double(labels.size()) - positives;
+    if (positives == 0 || negatives == 0) return std::numeric_limits<double>::quiet_NaN();
+    return (rankSum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
+double averagePrecision(const std::vector<float>& scores, const std::vector<int>& labels) {
+    std::vector<size_t> order(scores.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+    const double positives = double(std::count(labels.begin(), labels.end(), 1));
+    if (positives == 0) return std::numeric_limits<double>::quiet_NaN();
+    double hits = 0, sum = 0;
+    for (size_t i = 0; i < order.size(); ++i)
+        if (labels[order[i]]) hits += 1, sum += hits / double(i + 1);
+    return sum / positives;
+}
+
+double spearman(const std::vector<float>& a, const std::vector<float>& b) {
+    const auto ra = averageRanks(a), rb = averageRanks(b);
+    const double n = double(ra.size());
+    const double ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n, mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
+    double sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < ra.size(); ++i) {
+        sab += (ra[i] - ma) * (rb[i] - mb);
+        saa += (ra[i] - ma) * (ra[i] - ma);
+        sbb += (rb[i] - mb) * (rb[i] - mb);
+    }
+    return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
+}
+
+AgreementMetrics compareToReference(const ScoreMatrix& model, const ScoreMatrix& reference, size_t topK) {
+    const size_t tracks = reference.tracks, tags = reference.tags;
+    std::vector<int> labels(tracks * tags, 0);
+    for (size_t t = 0; t < tracks; ++t) {
+        std::vector<size_t> order(tags);
+        std::iota(order.begin(), order.end(), size_t{0});
+        std::stable_sort(order.begin(), order.end(),
+                         [&](size_t a, size_t b) { return reference.at(t, a) > reference.at(t, b); });
+        for (size_t k = 0; k < std::min(topK, tags); ++k) labels[t * tags + order[k]] = 1;
+    }
+    std::vector<double> rocs, aps, rhos;
+    for (size_t k = 0; k < tags; ++k) {
+        std::vector<float> s(tracks);
+        std::vector<int> l(tracks);
+        for (size_t t = 0; t < tracks; ++t) s[t] = model.at(t, k), l[t] = labels[t * tags + k];
+        const double roc = rocAuc(s, l);
+        if (!std::isfinite(roc)) continue;
+        rocs.push_back(roc);
+        aps.push_back(averagePrecision(s, l));
+    }
+    for (size_t t = 0; t < tracks; ++t) {
+        std::vector<float> a(model.values.begin() + long(t * tags), model.values.begin() + long((t + 1) * tags));
+        std::vector<float> b(reference.values.begin() + long(t * tags), reference.values.begin() + long((t + 1) * tags));
+        rhos.push_back(spearman(a, b));
+    }
+    return {mean(rocs), mean(aps), mean(rhos), rocs.size()};
+}
+
+Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::json& hyper, int nTags,
+                              const std::filesystem::path& weights, int threads) {
+    auto file = io::readSafetensors(weights);
+    if (!file) return fail(file.error());
+    auto net = createNet(architecture, hyper, nTags);
+    if (!net) return fail(net.error());
+    if (auto ok = loadStateDict(**net, file->tensors, weights); !ok) return fail(ok.error());
+    (*net)->eval();
+    std::shared_ptr<TaggerNet> shared = *net;
+    return StudentFn([shared, threads, weights](const HostTensor& mel) -> Result<HostTensor> {
+        try {
+            c10::InferenceMode guard;
+            if (at::get_num_threads() != std::max(1, threads)) at::set_num_threads(std::max(1, threads));
+            auto x = torch::from_blob(const_cast<float*>(mel.data.data()), mel.shape, torch::kFloat32);
+            auto y = shared->forward(x).contiguous();
+            HostTensor out;
+            out.shape.assign(y.sizes().begin(), y.sizes().end());
+            out.data.assign(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
+            return out;
+        } catch (const c10::Error& e) {
+            return fail(Error::Kind::InvalidInput, weights, std::string("student forward failed: ") + e.what_without_backtrace());
+        }
+    });
+}
+
+Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& tracks,
+                                               const std::vector<std::string>& vocabularies,
+                                               const std::vector<TeacherSpec>& teachers, const StudentFn& student,
+                                               int64_t cropFrames) {
+    if (tracks.empty()) return fail(Error::Kind::InvalidInput, {}, "no held-out tracks are cached");
+    constexpr size_t kTags = 50;
+    const size_t nVocab = vocabularies.size();
+    // Track-level scores per (model, vocabulary).
+    std::map<std::string, std::map<std::string, ScoreMatrix>> scores;
+    auto append = [&](const std::string& model, const std::string& vocabulary, const std::vector<float>& row) {
+        auto& m = scores[model][vocabulary];
+        m.tags = kTags;
+        m.tracks += 1;
+        m.values.insert(m.values.end(), row.begin(), row.end());
+    };
+    for (const auto& track : tracks) {
+        const int64_t w = track.mel.shape[0], mels = track.mel.shape[1], frames = track.mel.shape[2];
+        const int64_t crops = std::max<int64_t>(1, frames / cropFrames);
+        HostTensor batch{{w * crops, mels, cropFrames}, {}};
+        batch.data.reserve(size_t(batch.numel()));
+        for (int64_t i = 0; i < w; ++i)
+            for (int64_t c = 0; c < crops; ++c)
+                for (int64_t m = 0; m < mels; ++m) {
+                    const float* row = track.mel.data.data() + (i * mels + m) * frames + c * cropFrames;
+                    batch.data.insert(batch.data.end(), row, row + cropFrames);
+                }
+        auto predicted = student(batch);
+        if (!predicted) return fail(predicted.error());
+        if (predicted->shape.size() != 2 || size_t(predicted->shape[1]) != nVocab * kTags)
+            return fail(Error::Kind::Mismatch, {}, "student outputs " + predicted->shapeString() + ", expected " +
+                                                       std::to_string(nVocab * kTags) + " tags");
+        for (size_t v = 0; v < nVocab; ++v) {
+            const auto& vocabulary = vocabularies[v];
+            auto it = track.ensemble.find(vocabulary);
+            if (it == track.ensemble.end()) return fail(Error::Kind::Mismatch, {}, "track lacks " + vocabulary + " targets");
+            append("ensemble", vocabulary, meanRows(it->second, 0, kTags));
+            append("student", vocabulary, meanRows(*predicted, v * kTags, kTags));
+            for (const auto& spec : teachers)
+                if (spec.dataset + "_top50" == vocabulary) append(spec.id, vocabulary, meanRows(track.teachers.at(spec.id), 0, kTags));
+        }
+    }
+    nlohmann::json result = {{"tracks", tracks.size()},
+                             {"positives", "top-5 tags of the teacher ensemble's track-level scores"}};
+    for (const auto& vocabulary : vocabularies) {
+        nlohmann::json v;
+        for (const auto& [model, byVocabulary] : scores) {
+            if (model == "ensemble" || !byVocabulary.count(vocabulary)) continue;
+            v[model] = toJson(compareToReference(byVocabulary.at(vocabulary), scores["ensemble"][vocabulary]));
+        }
+        result[vocabulary] = v;
+    }
+    return result;
+}
+
+} // namespace tagscope::model::training

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Evaluation of a distilled student against its teacher ensemble on held-out tracks.
+// Torch-free header (the CLI uses it).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/error.h"
+#include "core/common/tensor.h"
+#include "core/model/training/teacher_cache.h"
+
+namespace tagscope::model::training {
+
+/// Track-level scores of one model for one vocabulary: tracks x tags, row-major.
+struct ScoreMatrix {
+    size_t tracks = 0;
+    size_t tags = 0;
+    std::vector<float> values;
+    float at(size_t track, size_t tag) const { return values[track * tags + tag]; }
+};
+
+/// Agreement of a model with a reference (the teacher ensemble) over tracks.
+struct AgreementMetrics {
+    double rocAuc = 0.0;   ///< macro ROC-AUC over tags that have positives and negatives
+    double prAuc = 0.0;    ///< macro average precision over the same tags
+    double spearman = 0.0; ///< mean over tracks of the rank correlation of the tag scores
+    size_t tagsScored = 0; ///< tags that entered the macro averages
+};
+
+/// ROC-AUC of `scores` for binary `labels` (ties count half); NaN when a class is missing.
+double rocAuc(const std::vector<float>& scores, const std::vector<int>& labels);
+/// Average precision (area under the precision-recall curve, step-wise); NaN without positives.
+double averagePrecision(const std::vector<float>& scores, const std::vector<int>& labels);
+/// Spearman rank correlation (average ranks for ties); 0 when a side is constant.
+double spearman(const std::vector<float>& a, const std::vector<float>& b);
+
+/// Scores `model` against `reference` whose top-`topK` tags of each track are the positives.
+AgreementMetrics compareToReference(const ScoreMatrix& model, const ScoreMatrix& reference, size_t topK = 5);
+
+/// A student: dB mel crops (N x 96 x frames) -> probabilities (N x tags of all vocabularies).
+using StudentFn = std::function<Result<HostTensor>(const HostTensor& mel)>;
+
+/// Loads a student from its weights (safetensors, project key names) for evaluation.
+Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::json& hyper, int nTags,
+                              const std::filesystem::path& weights, int threads = 1);
+
+/// Evaluates on cached held-out tracks. Track-level scores are means over windows (the
+/// student: over all non-overlapping `cropFrames` crops of each window). For each vocabulary
+/// (in student output order), the student and every single teacher are compared with the
+/// ensemble. Returns {"tracks": n, "<vocabulary>": {"student": {...}, "<teacher id>": {...}}}.
+Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& tracks,
+                                               const std::vector<std::string>& vocabularies,
+                                               const std::vector<TeacherSpec>& teachers, const StudentFn& student,
+                                               int64_t cropFrames);
+
+} // namespace tagscope::model::training

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/training/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <numbers>
+
+#include "core/io/safetensors.h"
+#include "core/io/torch_checkpoint.h"
+#include "core/model/nets/tagger_net.h"
+#include "core/model/torch_shim.h"
+
+namespace tagscope::model::training {
+namespace {
+
+constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEpsilon = 1e-8;
+constexpr int64_t kValidationBatch = 32;
+
+torch::Tensor fromHost(const HostTensor& h) {
+    return torch::from_blob(const_cast<float*>(h.data.data()), h.shape, torch::kFloat32).clone();
+}
+
+HostTensor toHost(const torch::Tensor& t) {
+    auto c = t.detach().to(torch::kFloat32).contiguous();
+    HostTensor h;
+    h.shape.assign(c.sizes().begin(), c.sizes().end());
+    h.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    return h;
+}
+
+// Soft-target binary cross-entropy on probabilities (the nets end in a sigmoid).
+torch::Tensor softBce(const torch::Tensor& probabilities, const torch::Tensor& targets) {
+    return torch::binary_cross_entropy(probabilities.clamp(1e-7, 1.0 - 1e-7), targets);
+}
+
+HostTensor bytesAsFloats(const torch::Tensor& bytes) { return toHost(bytes.to(torch::kFloat32)); }
+torch::Tensor floatsAsBytes(const HostTensor& h) { return fromHost(h).to(torch::kUInt8); }
+
+} // namespace
+
+double scheduledLearningRate(int64_t step, int64_t warmupSteps, int64_t totalSteps, double peak) {
+    if (warmupSteps > 0 && step < warmupSteps) return peak * double(step + 1) / double(warmupSteps);
+    const double span = double(std::max<int64_t>(1, totalSteps - warmupSteps));
+    const double progress = std::clamp(double(step - warmupSteps) / span, 0.0, 1.0);
+    return peak * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
+}
+
+struct Trainer::Impl {
+    TrainerOptions options;
+    TrainerStatus status;
+    std::shared_ptr<TaggerNet> net;
+    std::vector<std::pair<std::string, torch::Tensor>> params; // trainable, by name
+    std::vector<torch::Tensor> m, v;                            // AdamW moments
+    torch::Tensor trainMel, trainTargets, validationMel, validationTargets, trainMean;
+    at::Generator dataGenerator;
+    torch::Tensor dropoutState; // state of the default generator (dropout) between runs
+
+    nlohmann::json optionsJson() const {
+        const auto& o = options;
+        return {{"architecture", o.architecture}, {"hyper", o.hyper}, {"crop_frames", o.cropFrames},
+                {"batch_size", o.batchSize},      {"total_steps", o.totalSteps}, {"warmup_steps", o.warmupSteps},
+                {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay}, {"gradient_clip", o.gradientClip},
+                {"gain_db", o.gainDb},             {"frequency_masks", o.frequencyMasks},
+                {"max_frequency_mask", o.maxFrequencyMask}, {"time_masks", o.timeMasks},
+                {"max_time_mask", o.maxTimeMask},  {"seed", o.seed}};
+    }
+
+    // A noisy training batch: random windows, random crops, random gain, SpecAugment masks.
+    std::pair<torch::Tensor, torch::Tensor> batch() {
+        const int64_t b = options.batchSize, nMels = trainMel.size(1), frames = trainMel.size(2);
+        auto index = torch::randint(trainMel.size(0), {b}, dataGenerator, torch::kLong);
+        auto starts = torch::randint(frames - options.cropFrames + 1, {b}, dataGenerator, torch::kLong);
+        const int masks = options.frequencyMasks + options.timeMasks;
+        auto noise = torch::rand({b, 1 + 2 * masks}, dataGenerator, torch::kFloat64);
+        auto ia = index.accessor<int64_t, 1>();
+        auto sa = starts.accessor<int64_t, 1>();
+        auto na = noise.accessor<double, 2>();
+        std::vector<torch::Tensor> crops;
+        for (int64_t i = 0; i < b; ++i) {
+            auto x = trainMel[ia[i]].narrow(1, sa[i], options.cropFrames).to(torch::kFloat32);
+            x.add_(float((2.0 * na[i][0] - 1.0) * options.gainDb));
+            const float fill = x.mean().item<float>();
+            for (int k = 0; k < masks; ++k) {
+                const bool freq = k < options.frequencyMasks;
+                const int64_t extent = freq ? nMels : options.cropFrames;
+                const int64_t most = std::min(freq ? options.maxFrequencyMask : options.maxTimeMask, extent);
+                const int64_t width = int64_t(na[i][1 + 2 * k] * double(most + 1));
+                const int64_t start = int64_t(na[i][2 + 2 * k] * double(extent - width + 1));
+                if (width > 0) x.narrow(freq ? 0 : 1, start, std::min(width, extent - start)).fill_(fill);
+            }
+            crops.push_back(x);
+        }
+        return {torch::stack(crops), trainTargets.index_select(0, index)};
+    }
+
+    double step() {
+        const double lr = scheduledLearningRate(status.step, options.warmupSteps, options.totalSteps, options.learningRate);
+        net->train();
+        auto [x, y] = batch();
+        for (auto& [name, p] : params) p.mutable_grad() = torch::Tensor();
+        auto loss = softBce(net->forward(x), y);
+        loss.backward();
+        torch::NoGradGuard noGrad;
+        std::vector<torch::Tensor> tensors;
+        for (auto& [name, p] : params) tensors.push_back(p);
+        if (options.gradientClip > 0) torch::nn::utils::clip_grad_norm_(tensors, options.gradientClip);
+        const double t = double(status.step + 1);
+        const double c1 = 1.0 - std::pow(kBeta1, t), c2 = 1.0 - std::pow(kBeta2, t);
+        for (size_t i = 0; i < params.size(); ++i) {
+            auto& p = params[i].second;
+            if (!p.grad().defined()) continue;
+            const auto& g = p.grad();
+            if (p.dim() >= 2 && options.weightDecay > 0) p.mul_(1.0 - lr * options.weightDecay);
+            m[i].mul_(kBeta1).add_(g, 1.0 - kBeta1);
+            v[i].mul_(kBeta2).addcmul_(g, g, 1.0 - kBeta2);
+            p.addcdiv_(m[i], (v[i] / c2).sqrt_().add_(kEpsilon), -lr / c1);
+        }
+        ++status.step;
+        return loss.item<double>();
+    }
+};
+
+Trainer::Trainer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Trainer::~Trainer() = default;
+
+const TrainerOptions& Trainer::options() const { return m_impl->options; }
+const TrainerStatus& Trainer::status() const { return m_impl->status; }
+int64_t Trainer::tagCount() const { return m_impl->trainTargets.size(1); }
+
+Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, WindowSet train, WindowSet validation) {
+    const auto& tm = train.mel.shape;
+    const auto& tt = train.targets.shape;
+    if (tm.size() != 3 || tt.size() != 2 || tm[0] == 0 || tm[0] != tt[0])
+        return fail(Error::Kind::InvalidInput, {}, "training windows must be W x mels x frames with W x tags targets, got " +
+                                                       train.mel.shapeString() + " and " + train.targets.shapeString());
+    if (tm[2] < options.cropFrames)
+        return fail(Error::Kind::InvalidInput, {}, "training windows have " + std::to_string(tm[2]) +
+                                                       " frames, fewer than the crop of " + std::to_string(options.cropFrames));
+    const auto& vm = validation.mel.shape;
+    if (!validation.mel.data.empty() &&
+        (vm.size() != 3 || vm[1] != tm[1] || vm[2] < options.cropFrames || validation.targets.shape.size() != 2 ||
+         validation.targets.shape[0] != vm[0] || validation.targets.shape[1] != tt[1]))
+        return fail(Error::Kind::InvalidInput, {}, "validation windows " + validation.mel.shapeString() +
+                                                       " do not fit the training windows " + train.mel.shapeString());
+    if (options.batchSize <= 0 || options.totalSteps <= 0 || options.learningRate <= 0)
+        return fail(Error::Kind::InvalidInput, {}, "batch size, steps and learning rate must be positive");
+    auto impl = std::make_unique<Impl>();
+    impl->options = options;
+    try {
+        if (at::get_num_threads() != std::max(1, options.threads)) at::set_num_threads(std::max(1, options.threads));
+        torch::manual_seed(options.seed);
+        auto net = createNet(options.architecture, options.hyper, int(tt[1]));
+        if (!net) return fail(net.error());
+        impl->net = *net;
+        for (auto& item : impl->net->named_parameters()) {
+            impl->params.emplace_back(item.key(), item.value());
+            impl->m.push_back(torch::zeros_like(item.value()));
+            impl->v.push_back(torch::zeros_like(item.value()));
+        }
+        impl->dropoutState = at::detail::getDefaultCPUGenerator().get_state();
+        impl->dataGenerator = at::make_generator<at::CPUGeneratorImpl>(options.seed + 1);
+        // NOTE: half precision halves the memory of the corpus; crops are converted back to float.
+        impl->trainMel = torch::from_blob(train.mel.data.data(), train.mel.shape, torch::kFloat32).to(torch::kHalf);
+        train.mel = {};
+        impl->trainTargets = fromHost(train.targets);
+        impl->trainMean = impl->trainTargets.mean(0, true);
+        if (!validation.mel.data.empty()) {
+            impl->validationMel =
+                torch::from_blob(validation.mel.data.data(), validation.mel.shape, torch::kFloat32).to(torch::kHalf);
+            impl->validationTargets = fromHost(validation.targets);
+        }
+    } catch (const c10::Error& e) {
+        return fail(Error::Kind::Internal, {}, std::string("cannot set up training: ") + e.what_without_backtrace());
+    } catch (const std::exception& e) {
+        return fail(Error::Kind::InvalidInput, {}, std::string("cannot set up training: ") + e.what());
+    }
+    return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
+}
+
+Result<TrainerStatus> Trainer::run(int64_t untilStep, double stopAfterSeconds, int64_t validateEvery,
+                                   int64_t checkpointEvery, const std::filesystem::path& checkpoint,
+                                   const std::function<void(const TrainerStatus&)>& report, const CancelToken* cancel) {
+    auto& d = *m_impl;
+    auto& s = d.status;
+    const auto begin = std::chrono::steady_clock::now();
+    untilStep = std::min(untilStep, d.options.totalSteps);
+    double lossSum = 0.0;
+    int64_t lossCount = 0;
+    try {
+        if (at::get_num_threads() != std::max(1, d.options.threads)) at::set_num_threads(std::max(1, d.options.threads));
+        auto defaultGenerator = at::detail::getDefaultCPUGenerator();
+        {
+            std::lock_guard<std::mutex> lock(defaultGenerator.mutex());
+            defaultGenerator.set_state(d.dropoutState);
+        }
+        while (s.step < untilStep && !isCancelled(cancel)) {
+            const auto t0 = std::chrono::steady_clock::now();
+            lossSum += d.step();
+            ++lossCount;
+            const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            s.trainingSeconds += dt;
+            s.secondsPerStep = s.secondsPerStep > 0 ? 0.9 * s.secondsPerStep + 0.1 * dt : dt;
+            const bool last = s.step == untilStep ||
+                              (stopAfterSeconds > 0 &&
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count() >= stopAfterSeconds);
+            if ((validateEvery > 0 && s.step % validateEvery == 0) || last) {
+                s.trainLoss = lossSum / double(std::max<int64_t>(1, lossCount));
+                lossSum = 0.0;
+                lossCount = 0;
+                {
+                    std::lock_guard<std::mutex> lock(defaultGenerator.mutex());
+                    d.dropoutState = defaultGenerator.get_state();
+                }
+                if (auto ok = validate(); !ok) return fail(ok.error());
+                if (report) report(s);
+            }
+            if (!checkpoint.empty() && ((checkpointEvery > 0 && s.step % checkpointEvery == 0) || last))
+                if (auto ok = saveCheckpoint(checkpoint); !ok) return fail(ok.error());
+            if (last) break;
+        }
+        std::lock_guard<std::mutex> lock(defaultGenerator.mutex());
+        d.dropoutState = defaultGenerator.get_state();
+    } catch (const c10::Error& e) {
+        return fail(Error::Kind::Internal, checkpoint, std::string("training step failed: ") + e.what_without_backtrace());
+    }
+    if (isCancelled(cancel)) {
+        if (!checkpoint.empty())
+            if (auto ok = saveCheckpoint(checkpoint); !ok) return fail(ok.error());
+        return fail(Error::cancelled());
+    }
+    return s;
+}
+
+Result<void> Trainer::validate() {
+    auto& d = *m_impl;
+    if (!d.validationMel.defined()) return {};
+    try {
+        torch::NoGradGuard noGrad;
+        d.net->eval();
+        const int64_t w = d.validationMel.size(0), start = (d.validationMel.size(2) - d.options.cropFrames) / 2;
+        double sum = 0.0;
+        for (int64_t i = 0; i < w; i += kValidationBatch) {
+            const int64_t n = std::min(kValidationBatch, w - i);
+            auto x = d.validationMel.narrow(0, i, n).narrow(2, start, d.options.cropFrames).to(torch::kFloat32);
+            sum += softBce(d.net->forward(x), d.validationTargets.narrow(0, i, n)).item<double>() * double(n);
+        }
+        d.status.validationLoss = sum / double(w);
+        d.status.baselineLoss = softBce(d.trainMean.expand_as(d.validationTargets), d.validationTargets).item<double>();
+        if (d.status.bestValidationLoss < 0 || d.status.validationLoss < d.status.bestValidationLoss)
+            d.status.bestValidationLoss = d.status.validationLoss;
+    } catch (const c10::Error& e) {
+        return fail(Error::Kind::Internal, {}, std::string("validation failed: ") + e.what_without_backtrace());
+    }
+    return {};
+}
+
+Result<void> Trainer::saveCheckpoint(const std::filesystem::path& path) const {
+    const auto& d = *m_impl;
+    TensorMap tensors;
+    for (auto& [key, value] : stateDict(*d.net)) tensors["model." + key] = std::move(value);
+    for (size_t i = 0; i < d.params.size(); ++i) {
+        tensors["adamw.m." + d.params[i].first] = toHost(d.m[i]);
+        tensors["adamw.v." + d.params[i].first] = toHost(d.v[i]);
+    }
+    tensors["rng.data"] = bytesAsFloats(d.dataGenerator.get_state());
+    tensors["rng.dropout"] = bytesAsFloats(d.dropoutState);
+    const auto& s = d.status;
+    std::map<std::string, std::string> meta{{"format", "tagscope-training-checkpoint-1"},
+                                            {"options", d.optionsJson().dump()},
+                                            {"step", std::to_string(s.step)},
+                                            {"training_seconds", std::to_string(s.trainingSeconds)},
+                                            {"best_validation_loss", std::to_string(s.bestValidationLoss)},
+                                            {"tags", std::to_string(d.trainTargets.size(1))}};
+    return io::writeSafetensors(path, tensors, meta);
+}
+
+Result<void> Trainer::loadCheckpoint(const std::filesystem::path& path) {
+    auto& d = *m_impl;
+    auto file = io::readSafetensors(path);
+    if (!file) return fail(file.error());
+    auto& meta = file->metadata;
+    if (meta["format"] != "tagscope-training-checkpoint-1")
+        return fail(Error::Kind::InvalidInput, path, "not a tagscope training checkpoint");
+    if (meta["options"] != d.optionsJson().dump())
+        return fail(Error::Kind::Mismatch, path, "was written with other training options: " + meta["options"]);
+    if (meta["tags"] != std::to_string(d.trainTargets.size(1)))
+        return fail(Error::Kind::Mismatch, path, "was written for " + meta["tags"] + " tags");
+    auto& t = file->tensors;
+    if (auto ok = loadStateDict(*d.net, io::selectKeyPrefix(t, "model."), path); !ok) return fail(ok.error());
+    try {
+        torch::NoGradGuard noGrad;
+        for (size_t i = 0; i < d.params.size(); ++i) {
+            const auto& name = d.params[i].first;
+            auto mi = t.find("adamw.m." + name), vi = t.find("adamw.v." + name);
+            if (mi == t.end() || vi == t.end()) return fail(Error::Kind::Mismatch, path, "lacks the optimizer state of " + name);
+            d.m[i].copy_(fromHost(mi->second).view(d.m[i].sizes()));
+            d.v[i].copy_(fromHost(vi->second).view(d.v[i].sizes()));
+        }
+        if (!t.count("rng.data") || !t.count("rng.dropout"))
+            return fail(Error::Kind::InvalidInput, path, "lacks the random generator state");
+        d.dataGenerator.set_state(floatsAsBytes(t["rng.data"]));
+        d.dropoutState = floatsAsBytes(t["rng.dropout"]);
+        d.status.step = std::stoll(meta["step"]);
+        d.status.trainingSeconds = std::stod(meta["training_seconds"]);
+        d.status.bestValidationLoss = std::stod(meta["best_validation_loss"]);
+    } catch (const std::exception& e) {
+        return fail(Error::Kind::InvalidInput, path, std::string("damaged checkpoint: ") + e.what());
+    }
+    return {};
+}
+
+TensorMap Trainer::studentWeights() const { return stateDict(*m_impl->net); }
+
+Result<HostTensor> Trainer::predict(const HostTensor& mel) const {
+    try {
+        torch::NoGradGuard noGrad;
+        m_impl->net->eval();
+        return toHost(m_impl->net->forward(fromHost(mel)));
+    } catch (const c10::Error& e) {
+        return fail(Error::Kind::InvalidInput, {}, std::string("student forward failed: ") + e.what_without_backtrace());
+    }
+}
+
+} // namespace tagscope::model::training

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Noisy-student training of a tagger on cached teacher targets. Torch-free header (the CLI
+// uses it); the training loop lives in trainer.cpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/common/error.h"
+#include "core/common/progress.h"
+#include "core/common/tensor.h"
+
+namespace tagscope::model::training {
+
+/// Settings of a run. Everything that changes the result is stored in the checkpoint, so a
+/// resumed run continues the same schedule.
+struct TrainerOptions {
+    std::string architecture = "mtt";
+    /// Student hyper-parameters (createNet); the defaults fit a 2-core CPU.
+    nlohmann::json hyper = {{"conv_ndim", 16},       {"n_mels", 96},          {"attention_ndim", 64},
+                            {"attention_nheads", 4}, {"attention_nlayers", 2}, {"attention_max_len", 512},
+                            {"dropout", 0.1}};
+    int64_t cropFrames = 313;    ///< student input length in mel frames (313 = 5 s at hop 256 / 16 kHz)
+    int64_t batchSize = 16;
+    int64_t totalSteps = 20000;  ///< length of the cosine schedule
+    int64_t warmupSteps = 300;   ///< linear warm-up from 0 to learningRate
+    double learningRate = 1e-3;  ///< AdamW peak rate
+    double weightDecay = 0.01;   ///< decoupled, on weights of rank >= 2 only
+    double gradientClip = 1.0;   ///< global L2 norm clip; 0 = off
+    // Noise (the "noisy" in noisy student); the net's own dropout comes from `hyper`.
+    double gainDb = 6.0;         ///< uniform random gain in [-gainDb, gainDb], added to the dB mel
+    int frequencyMasks = 2;      ///< SpecAugment masks of up to maxFrequencyMask bands each
+    int64_t maxFrequencyMask = 12;
+    int timeMasks = 2;           ///< SpecAugment masks of up to maxTimeMask frames each
+    int64_t maxTimeMask = 30;
+    uint64_t seed = 1;
+    int threads = 1;             ///< torch intra-op threads
+};
+
+/// Windows of student input and their soft targets, in host memory.
+struct WindowSet {
+    HostTensor mel;     ///< W x nMels x frames, dB
+    HostTensor targets; ///< W x nTags, probabilities in [0, 1]
+};
+
+/// Where a run stands.
+struct TrainerStatus {
+    int64_t step = 0;
+    double trainLoss = 0.0;      ///< mean soft BCE of the recent steps (since the last report)
+    double validationLoss = -1;  ///< last validation soft BCE (-1 = not measured yet)
+    double baselineLoss = -1;    ///< validation BCE of always predicting the training mean
+    double bestValidationLoss = -1;
+    double secondsPerStep = 0.0;
+    double trainingSeconds = 0.0; ///< wall time spent in steps, over all sessions
+};
+
+/// One training run: student, optimizer state, schedule position and RNG state.
+class Trainer {
+public:
+    /// Builds the student from options.hyper with `train` and `validation` windows (same
+    /// nMels, frames >= cropFrames, same tag count). Deterministic given options.seed.
+    static Result<std::unique_ptr<Trainer>> create(const TrainerOptions& options, WindowSet train, WindowSet validation);
+    ~Trainer();
+
+    const TrainerOptions& options() const;
+    const TrainerStatus& status() const;
+    int64_t tagCount() const;
+
+    /// Runs steps until `untilStep` (capped at totalSteps), `stopAfterSeconds` of wall time
+    /// (0 = no limit) or cancellation. Every `validateEvery` steps it measures the validation
+    /// loss and calls `report`; every `checkpointEvery` steps it writes `checkpoint` (when not
+    /// empty). Returns the status after the last step.
+    Result<TrainerStatus> run(int64_t untilStep, double stopAfterSeconds, int64_t validateEvery, int64_t checkpointEvery,
+                              const std::filesystem::path& checkpoint,
+                              const std::function<void(const TrainerStatus&)>& report, const CancelToken* cancel = nullptr);
+
+    /// Soft BCE on the validation windows (centre crops, no noise), and the training-mean baseline.
+    Result<void> validate();
+
+    /// Writes model, optimizer moments, step, RNG state and options atomically (safetensors).
+    Result<void> saveCheckpoint(const std::filesystem::path& path) const;
+    /// Restores a checkpoint written by saveCheckpoint for the same options and data shape.
+    Result<void> loadCheckpoint(const std::filesystem::path& path);
+
+    /// The student's parameters and buffers (upstream key names), for a model's weights file.
+    TensorMap studentWeights() const;
+    /// Student probabilities (W x nTags) of windows W x nMels x frames, in eval mode.
+    Result<HostTensor> predict(const HostTensor& mel) const;
+
+private:
+    struct Impl;
+    explicit Trainer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Learning rate at `step` (0-based): linear warm-up to `peak`, then cosine decay to 0 at totalSteps.
+double scheduledLearningRate(int64_t step, int64_t warmupSteps, int64_t totalSteps, double peak);
+
+} // namespace tagscope::model::training
