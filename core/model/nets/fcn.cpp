@@ -11,6 +11,8 @@ constexpr int64_t kChannels[6] = {1, 64, 128, 128, 128, 64};
 const std::vector<int64_t> kPooling[5] = {{2, 4}, {2, 4}, {2, 4}, {3, 5}, {4, 4}};
 constexpr int64_t kTimePooling = 4 * 4 * 4 * 5 * 4;
 
+constexpr int64_t kFirstLayerTimeTile = 64;
+
 } // namespace
 
 Fcn::Fcn(int nTags) {
@@ -35,6 +37,9 @@ torch::Tensor Fcn::forward(const torch::Tensor& dbMel, AttentionControl*) {
 
 void Fcn::optimizeForInference() {
     for (auto& layer : m_layers) layer->foldBatchNorm();
+    // NOTE: the single-channel first layer is memory bound; 64-frame tiles (64 x 96 x 64
+    // floats, 1.5 MB) halved its time single-threaded in bench/bench_models.
+    m_layers[0]->setTimeTile(kFirstLayerTimeTile);
 }
 
 } // namespace tagscope::model

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/nets/sota_blocks.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -29,9 +30,32 @@ Conv2dBlock::Conv2dBlock(int64_t inChannels, int64_t outChannels, std::vector<in
 }
 
 torch::Tensor Conv2dBlock::forward(const torch::Tensor& x) {
+    if (m_timeTile > 0 && x.size(3) >= 2 * m_timeTile) return forwardTiled(x);
     auto y = m_conv->forward(x);
     if (!m_folded) y = m_bn->forward(y);
-    return torch::max_pool2d(torch::relu(y), m_pooling);
+    // NOTE: ReLU and max pooling commute; pooling first runs the ReLU on 1/(ph*pw) of the values.
+    return torch::relu(torch::max_pool2d(y, m_pooling));
+}
+
+torch::Tensor Conv2dBlock::forwardTiled(const torch::Tensor& x) {
+    // Zero-pad time once (the convolution's own time padding), then convolve each tile with
+    // frequency padding only. Frames past the last whole pooling window are never used.
+    const auto padded = torch::constant_pad_nd(x, {1, 1, 0, 0});
+    const int64_t usable = x.size(3) / m_pooling[1] * m_pooling[1];
+    std::vector<torch::Tensor> tiles;
+    for (int64_t t0 = 0; t0 < usable; t0 += m_timeTile) {
+        const int64_t n = std::min(m_timeTile, usable - t0);
+        auto y = torch::conv2d(padded.narrow(3, t0, n + 2), m_conv->weight, m_conv->bias, 1,
+                               torch::IntArrayRef{1, 0});
+        if (!m_folded) y = m_bn->forward(y);
+        tiles.push_back(torch::relu(torch::max_pool2d(y, m_pooling)));
+    }
+    return torch::cat(tiles, 3);
+}
+
+void Conv2dBlock::setTimeTile(int64_t frames) {
+    TORCH_CHECK(frames >= 0 && frames % m_pooling[1] == 0, "time tile must be a multiple of the time pooling");
+    m_timeTile = frames;
 }
 
 void Conv2dBlock::foldBatchNorm() {
@@ -52,8 +76,7 @@ Conv1dBlock::Conv1dBlock(int64_t inChannels, int64_t outChannels, int64_t kernel
 torch::Tensor Conv1dBlock::forward(const torch::Tensor& x) {
     auto y = m_conv->forward(x);
     if (!m_folded) y = m_bn->forward(y);
-    y = torch::relu(y);
-    return m_pooling > 1 ? torch::max_pool1d(y, m_pooling) : y;
+    return torch::relu(m_pooling > 1 ? torch::max_pool1d(y, m_pooling) : y);
 }
 
 void Conv1dBlock::foldBatchNorm() {

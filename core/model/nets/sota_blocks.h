@@ -28,13 +28,20 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
     /// Folds `bn` into `conv` (call in eval mode); forward then skips the batch norm.
     void foldBatchNorm();
+    /// When `frames` > 0 (a multiple of the time pooling), forward computes convolution, pooling
+    /// and ReLU in time tiles of that many frames, so the unpooled output stays in cache. Same
+    /// values as untiled; worth it for a single input channel, where the layer is memory bound.
+    void setTimeTile(int64_t frames);
     /// The convolution, for analyses and operation counting.
     const torch::nn::Conv2d& conv() const { return m_conv; }
 
 private:
+    torch::Tensor forwardTiled(const torch::Tensor& x);
+
     torch::nn::Conv2d m_conv{nullptr};
     torch::nn::BatchNorm2d m_bn{nullptr};
     std::vector<int64_t> m_pooling;
+    int64_t m_timeTile = 0;
     bool m_folded = false;
 };
 
