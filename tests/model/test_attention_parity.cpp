@@ -98,6 +98,18 @@ TEST(AttentionParity, CnnsaMatchesUpstream) {
     checkParity(*net, readGolden("cnnsa_random"), cnnsaMelConfig(), "cnnsa_random");
 }
 
+TEST(AttentionParity, FoldedBatchNormsKeepParity) {
+    TAGSCOPE_REQUIRE_SHARED("golden/mtt_small.ckpt");
+    TAGSCOPE_REQUIRE_SHARED("golden/cnnsa_random.pth");
+    auto mtt = makeLoaded("mtt", kSmallHyper, "mtt_small.ckpt", "network.");
+    auto cnnsa = makeLoaded("cnnsa", {}, "cnnsa_random.pth", "");
+    ASSERT_TRUE(mtt && cnnsa);
+    mtt->optimizeForInference();
+    cnnsa->optimizeForInference();
+    checkParity(*mtt, readGolden("mtt_small"), mttMelConfig(), "mtt_small folded");
+    checkParity(*cnnsa, readGolden("cnnsa_random"), cnnsaMelConfig(), "cnnsa_random folded");
+}
+
 TEST(AttentionParity, CnnsaClsVectorIsNumpySeedZero) {
     TAGSCOPE_REQUIRE_SHARED("golden/cnnsa_random_expected.safetensors");
     const Cnnsa net(CnnsaConfig{});

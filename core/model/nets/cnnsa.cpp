@@ -119,4 +119,8 @@ torch::Tensor Cnnsa::forward(const torch::Tensor& dbMel, AttentionControl* atten
     return decode(encode(dbMel), attention);
 }
 
+void Cnnsa::optimizeForInference() {
+    for (auto& layer : m_convLayers) layer->foldBatchNorm();
+}
+
 } // namespace tagscope::model

@@ -51,6 +51,9 @@ public:
     /// Throws c10::Error when the input is not B x n_mels x T.
     torch::Tensor encode(const torch::Tensor& dbMel) override;
     torch::Tensor decode(const torch::Tensor& tokens, AttentionControl* attention) override;
+    /// Folds the conv blocks' batch norms into their convolutions (eval-mode inference only;
+    /// the input batch norm stays, as the zero padding after it makes folding inexact).
+    void optimizeForInference() override;
 
 private:
     static constexpr int64_t kFramesPerToken = 8;

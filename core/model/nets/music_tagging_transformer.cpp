@@ -114,4 +114,8 @@ torch::Tensor MusicTaggingTransformer::forward(const torch::Tensor& dbMel, Atten
     return decode(encode(dbMel), attention);
 }
 
+void MusicTaggingTransformer::optimizeForInference() {
+    for (auto* layer : {&m_layer1, &m_layer2, &m_layer3}) (*layer)->foldBatchNorm();
+}
+
 } // namespace tagscope::model

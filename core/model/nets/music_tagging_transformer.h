@@ -49,6 +49,9 @@ public:
     /// attention_max_len tokens.
     torch::Tensor encode(const torch::Tensor& dbMel) override;
     torch::Tensor decode(const torch::Tensor& tokens, AttentionControl* attention) override;
+    /// Folds the conv blocks' batch norms into their convolutions (eval-mode inference only;
+    /// the input batch norm stays, as the zero padding after it makes folding inexact).
+    void optimizeForInference() override;
 
 private:
     static constexpr int64_t kFramesPerToken = 4;

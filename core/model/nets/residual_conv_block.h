@@ -20,11 +20,15 @@ public:
 
     /// B x inChannels x F x T -> B x outChannels x F' x T'.
     torch::Tensor forward(const torch::Tensor& x);
+    /// Folds each batch norm into the convolution before it (call once, in eval mode, for
+    /// inference only: forward then skips the batch norms, also in training mode).
+    void foldBatchNorm();
 
 private:
     torch::nn::Conv2d m_conv1{nullptr}, m_conv2{nullptr}, m_conv3{nullptr};
     torch::nn::BatchNorm2d m_bn1{nullptr}, m_bn2{nullptr}, m_bn3{nullptr};
     std::array<int64_t, 2> m_pool;
+    bool m_folded = false;
 };
 TORCH_MODULE(ResidualConvBlock);
 
