@@ -9,7 +9,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread
   qt6-base-dev qt6-multimedia-dev libqt6svg6-dev libqcustomplot-dev
   qt6-image-formats-plugins libqt6multimedia6 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
-  libfftw3-dev libsleef-dev libsndfile1-dev libsamplerate0-dev libssl-dev
+  libfftw3-dev libsleef-dev libsndfile1-dev libsamplerate0-dev libssl-dev libpng-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libexpected-dev
   libspdlog-dev libsqlite3-dev libtag1-dev libebur128-dev libaubio-dev
   xvfb xauth

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/common/error.h"
+
+namespace tagscope::cli {
+
+/// True when `path`'s extension is one of the audio formats the decoder reads (case-insensitive):
+/// wav, flac, ogg, oga, opus, mp3, aif, aiff, au, w64, caf.
+bool hasAudioExtension(const std::filesystem::path& path);
+
+/// The files to analyse: each input file as given (whatever its extension), and the audio files
+/// found recursively in each input folder, sorted. Inputs that do not exist, or folders that
+/// cannot be read, are returned in `problems` (and skipped).
+std::vector<std::filesystem::path> collectAudioFiles(const std::vector<std::string>& inputs,
+                                                     std::vector<Error>& problems);
+
+} // namespace tagscope::cli

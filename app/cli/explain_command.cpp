@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli/explain_command.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/cli/explanation_image.h"
+#include "app/cli/model_selection.h"
+#include "app/cli/progress_reporter.h"
+#include "app/cli/sigint_cancel.h"
+#include "core/analysis/serialize.h"
+#include "core/model/analyzer.h"
+
+namespace tagscope::cli {
+
+void ExplainCommand::add(CLI::App& app) {
+    m_sub = app.add_subcommand("explain", "Explain why a model gives tags to one audio file (JSON on stdout)");
+    m_sub->add_option("file", m_file, "Audio file")->required();
+    m_sub->add_option("--tag", m_tags, "Tag to explain (repeatable; 'vocabulary:tag' to disambiguate); default: the top tag");
+    m_sub->add_option("--png", m_png,
+                      "Also draw a PNG: mel spectrogram, mel with the first tag's relevance in cyan, attention "
+                      "rollout, then per tag its probability, relevance and contribution strips and evidence marks");
+    m_sub->add_flag("--smooth", m_smooth, "Smooth the gradient relevance (slower)");
+    m_sub->add_flag("--no-faithfulness", m_noFaithfulness, "Skip the deletion test");
+    m_sub->add_flag("--relevance-maps", m_relevanceMaps, "Include the full relevance maps in the JSON (large)");
+    m_sub->add_option("--segment", m_segmentSeconds, "Segment length in seconds of the evidence and deletion test")
+        ->check(CLI::Range(0.05, 60.0));
+    m_sub->add_option("-k,--segments", m_k, "Segments masked in the deletion test")->check(CLI::Range(1, 100));
+}
+
+int ExplainCommand::run(const GlobalOptions& global) {
+    auto tagger = loadSelectedModel(global);
+    if (!tagger) return kExitModel;
+    const io::ModelCard& card = tagger->card();
+
+    std::vector<size_t> tagIndices;
+    for (const auto& name : m_tags) {
+        const auto index = card.tagIndex(name);
+        if (!index) {
+            std::string some;
+            for (size_t i = 0; i < card.tagCount() && i < 8; ++i) some += (i ? ", " : "") + card.tagName(i);
+            printError("model '" + card.id + "' has no tag '" + name + "' (its tags include " + some + ")");
+            return kExitUsage;
+        }
+        tagIndices.push_back(*index);
+    }
+
+    CancelToken cancel;
+    SigintCancel sigint(cancel);
+    ProgressReporter progress(stderrIsTerminal());
+    model::Analyzer analyzer(tagger);
+    model::AnalysisOptions options;
+    options.hopSeconds = global.hopSeconds;
+    audio::AudioBuffer audio;
+    progress.begin(std::filesystem::path(m_file).filename().string(), 0, 1);
+    auto result = analyzer.analyzeFile(m_file, options, progress.callback(), &cancel, {}, &audio);
+    if (!result) {
+        progress.end();
+        printError(result.error());
+        return result.error().kind == Error::Kind::Cancelled ? kExitCancelled : kExitSomeFailed;
+    }
+    if (tagIndices.empty()) {
+        const auto top = result->ranked(1);
+        if (!top.empty()) tagIndices.push_back(top.front().index);
+    }
+
+    model::ExplainOptions explainOptions;
+    explainOptions.smooth = m_smooth;
+    explainOptions.faithfulness = !m_noFaithfulness;
+    explainOptions.segmentSeconds = m_segmentSeconds;
+    explainOptions.deletionK = m_k;
+    std::vector<analysis::TagExplanation> explanations;
+    for (size_t tag : tagIndices) {
+        auto e = analyzer.explain(*result, audio, tag, explainOptions, progress.callback(), &cancel);
+        if (!e) {
+            progress.end();
+            printError(e.error());
+            return e.error().kind == Error::Kind::Cancelled ? kExitCancelled : kExitSomeFailed;
+        }
+        explanations.push_back(std::move(*e));
+    }
+    progress.end();
+    if (global.timings) std::fprintf(stderr, "tagscope-cli: timings: %s: %s\n", m_file.c_str(), progress.timingLine().c_str());
+
+    analysis::ExportOptions exportOptions;
+    exportOptions.includeRelevanceMaps = m_relevanceMaps;
+    std::cout << analysis::toJson(*result, &card, explanations, exportOptions).dump(2) << std::endl;
+
+    if (!m_png.empty()) {
+        if (auto ok = io::writePng(m_png, renderExplanationImage(*result, explanations)); !ok) {
+            printError(ok.error());
+            return kExitSomeFailed;
+        }
+    }
+    return kExitOk;
+}
+
+} // namespace tagscope::cli

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli/model_selection.h"
+
+namespace tagscope::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string joined(const std::vector<fs::path>& dirs) {
+    std::string s;
+    for (const auto& d : dirs) s += (s.empty() ? "" : ", ") + d.string();
+    return s;
+}
+
+} // namespace
+
+Result<io::ModelCard> selectModelCard(const std::string& spec) {
+    std::error_code ec;
+    if (!spec.empty() && (spec.ends_with(".json") || fs::is_regular_file(spec, ec))) return io::loadModelCard(spec);
+
+    const auto dirs = io::defaultModelDirectories();
+    std::vector<Error> problems;
+    auto cards = io::discoverModelCards(dirs, &problems);
+    if (spec.empty()) {
+        if (!cards.empty()) return cards.front();
+        std::string why = "no model installed (searched " + joined(dirs) +
+                          "); import one with 'tagscope-cli models import <checkpoint>'";
+        if (!problems.empty()) why += "; unreadable card: " + problems.front().message;
+        return fail(Error::Kind::NotFound, {}, why);
+    }
+    for (auto& card : cards)
+        if (card.id == spec) return std::move(card);
+    std::string installed;
+    for (const auto& card : cards) installed += (installed.empty() ? "" : ", ") + card.id;
+    return fail(Error::Kind::NotFound, {},
+                "no model '" + spec + "' (installed: " + (installed.empty() ? "none" : installed) +
+                    "); see 'tagscope-cli models list'");
+}
+
+std::shared_ptr<model::Tagger> loadSelectedModel(const GlobalOptions& options) {
+    auto card = selectModelCard(options.model);
+    if (!card) {
+        printError(card.error());
+        return nullptr;
+    }
+    auto tagger = model::Tagger::load(*card, options.loadOptions());
+    if (!tagger) {
+        printError("cannot load model '" + card->id + "': " + tagger.error().message);
+        return nullptr;
+    }
+    return std::shared_ptr<model::Tagger>(std::move(*tagger));
+}
+
+} // namespace tagscope::cli
