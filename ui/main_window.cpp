@@ -1,14 +1,412 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/main_window.h"
 
+#include <utility>
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QIcon>
 #include <QLabel>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "ui/analysis_controller.h"
+#include "ui/export.h"
+#include "ui/model_bootstrap.h"
+#include "ui/overlay_controls.h"
+#include "ui/playback_controller.h"
+#include "ui/tag_panel.h"
+#include "ui/timeline_plot.h"
+#include "ui/track_views.h"
 
 namespace tagscope::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_controller(new AnalysisController(this)), m_playback(new PlaybackController(this)),
+      m_views(new TrackViews(this)), m_tags(new TagPanel(this)), m_trust(new QLabel(this)),
+      m_overlays(new OverlayControls(this)) {
     setWindowTitle(QStringLiteral("Tagscope"));
-    setCentralWidget(new QLabel(QStringLiteral("Tagscope"), this));
-    resize(1200, 800);
+    setObjectName(QStringLiteral("MainWindow"));
+    setAcceptDrops(true);
+    initResources();
+    setWindowIcon(QIcon(QStringLiteral(":/tagscope/icons/tagscope.svg")));
+    m_settings = loadViewSettings();
+
+    auto* side = new QWidget(this);
+    auto* sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(4, 4, 4, 4);
+    sideLayout->addWidget(m_tags, 1);
+    m_trust->setWordWrap(true);
+    m_trust->setTextFormat(Qt::RichText);
+    m_trust->setMinimumHeight(60);
+    m_trust->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    sideLayout->addWidget(m_trust);
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_views);
+    splitter->addWidget(side);
+    splitter->setStretchFactor(0, 4);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({1150, 330});
+    setCentralWidget(splitter);
+
+    buildMenus();
+    buildToolBar();
+    buildStatusBar();
+    connectController();
+    connectPlayback();
+
+    m_overlays->setSettings(m_settings);
+    m_tags->setThreshold(m_settings.threshold);
+    m_views->applySettings(m_settings);
+    connect(m_overlays, &OverlayControls::changed, this, [this] {
+        m_settings = m_overlays->apply(m_settings);
+        m_views->applySettings(m_settings);
+    });
+    connect(m_tags, &TagPanel::selectionChanged, this, &MainWindow::onSelection);
+    connect(m_views->plot(), &TimelinePlot::hovered, this, [this](int row, double t, double v) {
+        m_hover->setText(m_views->readout(row, t, v));
+    });
+    connect(m_views->plot(), &TimelinePlot::hoverLeft, this, [this] { m_hover->clear(); });
+
+    resize(1500, 920);
+    if (!m_settings.geometry.isEmpty()) restoreGeometry(m_settings.geometry);
+    if (!m_settings.windowState.isEmpty()) restoreState(m_settings.windowState);
+    updateRecentMenu();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open audio"), QString(),
+                                                          tr("Audio (*.wav *.flac *.ogg *.mp3 *.aiff *.opus);;All files (*)"));
+        if (!path.isEmpty()) openFile(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    file->addSeparator();
+    file->addAction(tr("Export &view (PNG, SVG, PDF)…"), this, &MainWindow::exportView);
+    file->addAction(tr("Export &results (JSON, CSV)…"), this, &MainWindow::exportResults);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("Show whole track"), this, [this] {
+        m_views->plot()->setTimeRange(0.0, m_views->plot()->duration());
+    });
+}
+
+void MainWindow::buildToolBar() {
+    QToolBar* bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("MainToolBar"));
+    bar->addWidget(new QLabel(tr(" Model "), bar));
+    m_modelBox = new QComboBox(bar);
+    m_modelBox->setMinimumContentsLength(22);
+    bar->addWidget(m_modelBox);
+    bar->addSeparator();
+    m_playAction = bar->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play/Pause (Space)"),
+                                  m_playback, &PlaybackController::togglePlayPause);
+    m_stopAction = bar->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this, [this] {
+        m_playback->stop();
+        m_playback->seek(0.0);
+    });
+    m_loopAction = bar->addAction(tr("Loop selection"));
+    m_loopAction->setCheckable(true);
+    m_evidenceAction = bar->addAction(tr("Play evidence"), this, [this] {
+        if (m_selected.empty()) return;
+        if (const auto* e = m_controller->explanation(m_selected.front()))
+            m_playback->playSegments(e->evidenceSegments);
+    });
+    auto* space = new QShortcut(QKeySequence(Qt::Key_Space), this);
+    connect(space, &QShortcut::activated, m_playback, &PlaybackController::togglePlayPause);
+    QToolBar* overlays = new QToolBar(tr("Overlays"), this);
+    overlays->setObjectName(QStringLiteral("OverlayToolBar"));
+    overlays->addWidget(m_overlays);
+    addToolBarBreak();
+    addToolBar(overlays);
+}
+
+void MainWindow::buildStatusBar() {
+    m_message = new QLabel(this);
+    m_hover = new QLabel(this);
+    m_hover->setMinimumWidth(260);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(220);
+    m_progress->setVisible(false);
+    m_cancel = new QToolButton(this);
+    m_cancel->setText(tr("Cancel"));
+    m_cancel->setVisible(false);
+    statusBar()->addWidget(m_message, 1);
+    statusBar()->addPermanentWidget(m_hover);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QToolButton::clicked, m_controller, &AnalysisController::cancel);
+}
+
+void MainWindow::setMessage(const QString& text) { m_message->setText(text); }
+
+void MainWindow::connectController() {
+    auto* c = m_controller;
+    connect(c, &AnalysisController::busyChanged, this, [this](bool busy) {
+        m_progress->setVisible(busy);
+        m_cancel->setVisible(busy);
+        if (!busy) maybeTakeScreenshot();
+    });
+    connect(c, &AnalysisController::progressChanged, this, [this](double f, const QString& stage) {
+        m_progress->setValue(int(f * 1000));
+        m_progress->setFormat(stage + QStringLiteral(" %p%"));
+    });
+    connect(c, &AnalysisController::started, this, [this](const QString& path) {
+        m_chunks.clear();
+        m_selected.clear();
+        m_playback->clear();
+        m_tags->clear();
+        m_trust->clear();
+        m_views->clear();
+        setWindowTitle(QFileInfo(path).fileName() + QStringLiteral(" — Tagscope"));
+        setMessage(tr("Analysing %1…").arg(QFileInfo(path).fileName()));
+    });
+    connect(c, &AnalysisController::chunkArrived, this, [this](const analysis::ChunkPrediction& chunk) {
+        if (!m_controller->model()) return;
+        m_chunks.push_back(chunk);
+        analysis::Taggram taggram;
+        taggram.tagCount = chunk.probabilities.size();
+        std::vector<float> mean(taggram.tagCount, 0.0f);
+        for (const auto& ch : m_chunks) {
+            taggram.chunkStartSeconds.push_back(ch.startSeconds);
+            taggram.chunkEndSeconds.push_back(ch.endSeconds);
+            taggram.values.insert(taggram.values.end(), ch.probabilities.begin(), ch.probabilities.end());
+            for (size_t t = 0; t < mean.size() && t < ch.probabilities.size(); ++t)
+                mean[t] += ch.probabilities[t] / float(m_chunks.size());
+        }
+        const auto names = m_controller->model()->tagNames();
+        m_tags->setProvisional(names, mean);
+    });
+    connect(c, &AnalysisController::analysisReady, this, [this](const analysis::TrackAnalysis& result) {
+        const dsp::MelConfig mel = m_controller->model() ? m_controller->model()->mel : dsp::MelConfig{};
+        m_views->setAnalysis(&*m_controller->analysis(), mel);
+        m_tags->setAnalysis(result);
+        const bool tagged = !result.tagNames.empty();
+        m_overlays->setAttentionShape(result.attention ? result.attention->layers : 0,
+                                      result.attention ? result.attention->heads : 0);
+        setMessage(tagged ? tr("%1: %2 tags, %3 chunks").arg(QFileInfo(m_controller->currentFile()).fileName())
+                                .arg(result.tagNames.size()).arg(result.taggram.chunkCount())
+                          : tr("No model is installed: showing the spectrogram only."));
+        if (!m_startup.selectTag.isEmpty() && tagged) {
+            const auto it = std::find(result.tagNames.begin(), result.tagNames.end(), m_startup.selectTag.toStdString());
+            if (it == result.tagNames.end() || !m_tags->selectTag(size_t(it - result.tagNames.begin())))
+                setMessage(tr("Tag '%1' is not in this model's vocabulary").arg(m_startup.selectTag));
+        } else if (tagged && !result.ranked(1).empty()) {
+            m_tags->selectTag(result.ranked(1).front().index);
+        }
+    });
+    connect(c, &AnalysisController::audioReady, this, [this](const SharedAudio& audio) { m_playback->setAudio(audio); });
+    connect(c, &AnalysisController::playbackAudioReady, this, [this](const SharedAudio& audio) {
+        if (!audio) setMessage(tr("Cannot prepare the audio for the output device."));
+        else m_playback->setAudio(audio);
+    });
+    connect(c, &AnalysisController::explanationReady, this, [this] { refreshExplanations(); });
+    connect(c, &AnalysisController::explanationFailed, this, [this](quint64, const QString& message) {
+        setMessage(tr("Explanation failed: %1").arg(message));
+    });
+    connect(c, &AnalysisController::failed, this, [this](const QString& message) {
+        setMessage(tr("Analysis failed: %1").arg(message));
+        maybeTakeScreenshot();
+    });
+    connect(c, &AnalysisController::cancelled, this, [this] { setMessage(tr("Analysis cancelled.")); });
+    connect(c, &AnalysisController::modelReady, this, [this](const QString& name) {
+        setMessage(tr("Model %1 ready").arg(name));
+        if (std::exchange(m_reopenAfterModel, false)) openFile(m_controller->currentFile());
+    });
+    connect(c, &AnalysisController::modelFailed, this, [this](const QString& message) {
+        setMessage(tr("Cannot load the model: %1 — showing the spectrogram only.").arg(message));
+        m_controller->clearModel();
+        if (std::exchange(m_reopenAfterModel, false)) openFile(m_controller->currentFile());
+    });
+}
+
+void MainWindow::connectPlayback() {
+    const bool on = m_playback->isAvailable();
+    for (QAction* a : {m_playAction, m_stopAction, m_loopAction, m_evidenceAction}) {
+        a->setEnabled(on);
+        if (!on) a->setToolTip(m_playback->unavailableReason());
+    }
+    if (!on) m_hover->setText(m_playback->unavailableReason());
+    connect(m_playback, &PlaybackController::needsSampleRate, m_controller, &AnalysisController::requestPlaybackAudio);
+    connect(m_playback, &PlaybackController::positionChanged, m_views->plot(), &TimelinePlot::setPlayhead);
+    connect(m_playback, &PlaybackController::stateChanged, this, [this](PlaybackController::State s) {
+        m_playAction->setIcon(style()->standardIcon(s == PlaybackController::State::Playing ? QStyle::SP_MediaPause
+                                                                                            : QStyle::SP_MediaPlay));
+    });
+    connect(m_views->plot(), &TimelinePlot::seekRequested, m_playback, &PlaybackController::seek);
+    connect(m_views->plot(), &TimelinePlot::regionSelected, this, [this](double a, double b) {
+        m_playback->playRegion(a, b, m_loopAction->isChecked());
+    });
+}
+
+void MainWindow::startUp(const StartupOptions& options) {
+    m_startup = options;
+    if (!options.overlays.isEmpty())
+        m_overlays->enableOverlays(options.overlays.contains(QStringLiteral("attention")),
+                                   options.overlays.contains(QStringLiteral("relevance")));
+    m_models = installedModels();
+    std::optional<io::ModelCard> extra;
+    if (!options.model.isEmpty() && QFileInfo(options.model).suffix() == QLatin1String("pth")) {
+        auto card = upstreamCheckpointCard(options.model.toStdString(), sharedDirectory() / "tags");
+        if (card) extra = *card;
+        else setMessage(QString::fromStdString(card.error().message));
+    } else if (!options.model.isEmpty() && QFileInfo(options.model).suffix() == QLatin1String("json")) {
+        auto card = io::loadModelCard(options.model.toStdString());
+        if (card) extra = *card;
+        else setMessage(QString::fromStdString(card.error().message));
+    } else if (m_models.empty()) {
+        extra = defaultModel(m_models);
+    }
+    populateModels(extra);
+    QString file = options.file;
+    if (file.isEmpty())
+        if (auto demo = demoClip()) file = QString::fromStdString(demo->string());
+    if (file.isEmpty()) {
+        setMessage(tr("Open a track with File ▸ Open or drop one on the window."));
+        return;
+    }
+    openFile(file);
+}
+
+void MainWindow::populateModels(const std::optional<io::ModelCard>& extra) {
+    if (extra) m_models.insert(m_models.begin(), *extra);
+    QSignalBlocker block(m_modelBox);
+    m_modelBox->clear();
+    int chosen = -1;
+    for (size_t i = 0; i < m_models.size(); ++i) {
+        const auto& card = m_models[i];
+        m_modelBox->addItem(QString::fromStdString(card.name.empty() ? card.id : card.name));
+        if (chosen < 0 && QString::fromStdString(card.id) == m_settings.modelId) chosen = int(i);
+    }
+    if (extra || chosen < 0) chosen = m_models.empty() ? -1 : 0;
+    if (m_models.empty()) {
+        m_modelBox->addItem(tr("(no model installed)"));
+        m_modelBox->setEnabled(false);
+        return;
+    }
+    m_modelBox->setCurrentIndex(chosen);
+    connect(m_modelBox, &QComboBox::currentIndexChanged, this, &MainWindow::chooseModel, Qt::UniqueConnection);
+    chooseModel(chosen);
+}
+
+void MainWindow::chooseModel(int index) {
+    if (index < 0 || size_t(index) >= m_models.size()) return;
+    m_settings.modelId = QString::fromStdString(m_models[size_t(index)].id);
+    // NOTE: a track already shown is analysed again with the new model once it is loaded.
+    m_reopenAfterModel = !m_controller->currentFile().isEmpty();
+    setMessage(tr("Loading model %1…").arg(m_modelBox->itemText(index)));
+    m_controller->setModel(m_models[size_t(index)]);
+}
+
+void MainWindow::openFile(const QString& path) {
+    m_screenshotDone = false;
+    m_settings.recentFiles = pushRecentFile(m_settings.recentFiles, QFileInfo(path).absoluteFilePath());
+    updateRecentMenu();
+    m_controller->open(path);
+}
+
+void MainWindow::updateRecentMenu() {
+    m_recentMenu->clear();
+    for (const QString& path : m_settings.recentFiles)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
+    m_recentMenu->setEnabled(!m_settings.recentFiles.isEmpty());
+}
+
+void MainWindow::onSelection(const std::vector<size_t>& tags) {
+    m_selected = tags;
+    for (size_t tag : tags) m_controller->requestExplanation(tag);
+    refreshExplanations();
+}
+
+void MainWindow::refreshExplanations() {
+    std::vector<const analysis::TagExplanation*> explanations;
+    std::vector<std::string> names;
+    const auto& analysis = m_controller->analysis();
+    for (size_t tag : m_selected) {
+        explanations.push_back(m_controller->explanation(tag));
+        names.push_back(analysis && tag < analysis->tagNames.size() ? analysis->tagNames[tag] : std::string());
+    }
+    m_views->setExplanations(explanations, names);
+    QString trust;
+    if (!explanations.empty() && explanations.front()) {
+        const auto* e = explanations.front();
+        trust = tr("<b>Trust — %1</b> (p = %2)").arg(QString::fromStdString(e->tagName)).arg(double(e->trackScore), 0, 'f', 2);
+        for (const auto& f : e->faithfulness) trust += QStringLiteral("<br>") + QString::fromStdString(f.summary()).toHtmlEscaped();
+        if (e->faithfulness.empty()) trust += tr("<br>No faithfulness test was run.");
+    } else if (!m_selected.empty()) {
+        trust = tr("<i>Explaining…</i>");
+    }
+    m_trust->setText(trust);
+    m_evidenceAction->setEnabled(m_playback->isAvailable() && !explanations.empty() && explanations.front() &&
+                                 !explanations.front()->evidenceSegments.empty());
+}
+
+void MainWindow::maybeTakeScreenshot() {
+    if (m_startup.screenshot.isEmpty() || m_screenshotDone || m_controller->isBusy()) return;
+    if (!m_controller->analysis() && m_controller->currentFile().isEmpty()) return;
+    m_screenshotDone = true;
+    QTimer::singleShot(400, this, [this] {
+        auto saved = exportWidgetPng(this, m_startup.screenshot);
+        if (!saved) qWarning("%s", saved.error().message.c_str());
+        QApplication::exit(saved ? 0 : 1);
+    });
+}
+
+void MainWindow::exportView() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), QString(),
+                                                      tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+    if (path.isEmpty()) return;
+    auto ok = exportPlot(m_views->plot(), path);
+    setMessage(ok ? tr("Saved %1").arg(path) : QString::fromStdString(ok.error().message));
+}
+
+void MainWindow::exportResults() {
+    if (!m_controller->analysis()) return setMessage(tr("Nothing to export yet."));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export results"), QString(),
+                                                      tr("JSON (*.json);;CSV (*.csv)"));
+    if (path.isEmpty()) return;
+    std::vector<analysis::TagExplanation> explanations;
+    for (size_t tag : m_selected)
+        if (const auto* e = m_controller->explanation(tag)) explanations.push_back(*e);
+    const auto& card = m_controller->model();
+    auto ok = ui::exportResults(*m_controller->analysis(), card ? &*card : nullptr, explanations, path);
+    setMessage(ok ? tr("Saved %1").arg(path) : QString::fromStdString(ok.error().message));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    m_settings = m_overlays->apply(m_settings);
+    m_settings.threshold = m_tags->threshold();
+    m_settings.geometry = saveGeometry();
+    m_settings.windowState = saveState();
+    saveViewSettings(m_settings);
+    m_controller->cancel();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.front().isLocalFile()) openFile(urls.front().toLocalFile());
 }
 
 } // namespace tagscope::ui

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// GUI-thread side of the analysis: requests, cancellation, stale-result filtering, caches.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include <QObject>
+#include <QString>
+#include <QThread>
+
+#include "core/analysis/track_analysis.h"
+#include "core/common/progress.h"
+#include "core/io/model_card.h"
+#include "ui/meta_types.h"
+
+namespace tagscope::ui {
+
+class AnalysisWorker;
+
+/// Stops and joins a thread before deleting it (qBittorrent's pattern).
+struct ThreadStopper {
+    void operator()(QThread* thread) const;
+};
+
+/// Owns the worker thread and turns user intents (open a file, choose a model, explain a tag,
+/// cancel) into worker requests with increasing ids. Results of superseded requests are
+/// dropped here, so views only ever see the current track. All members: GUI thread only.
+/// Usable without any widget (tests drive it with QSignalSpy).
+class AnalysisController : public QObject {
+    Q_OBJECT
+public:
+    explicit AnalysisController(QObject* parent = nullptr);
+    ~AnalysisController() override;
+
+    /// Loads `card` on the worker (asynchronous; modelReady or modelFailed follows).
+    void setModel(const io::ModelCard& card);
+    /// Forgets the model: analyses then only show the spectrogram.
+    void clearModel();
+    /// The card of the current model, when one is loaded.
+    const std::optional<io::ModelCard>& model() const { return m_card; }
+    bool hasModel() const { return m_card.has_value() && m_modelReady; }
+
+    /// Starts analysing `path`, cancelling whatever runs; returns the request id.
+    quint64 open(const QString& path);
+    /// Cancels the running analysis and its pending explanations.
+    void cancel();
+    /// Explanations of `tag` for the current analysis: emitted at once when cached.
+    void requestExplanation(size_t tag);
+    /// Asks for the current audio resampled to `sampleRate` (playbackAudioReady follows).
+    void requestPlaybackAudio(int sampleRate);
+
+    bool isBusy() const { return m_busy; }
+    quint64 currentRequest() const { return m_current; }
+    /// Results dropped because a newer request superseded theirs (for diagnostics and tests).
+    int staleResultsDropped() const { return m_staleDropped; }
+    const std::optional<analysis::TrackAnalysis>& analysis() const { return m_analysis; }
+    const SharedAudio& audio() const { return m_audio; }
+    /// Cached explanation of `tag`, or null.
+    const analysis::TagExplanation* explanation(size_t tag) const;
+    QString currentFile() const { return m_file; }
+
+    // Worker results (queued from the worker thread; public so tests can inject results).
+    void handleModelLoaded(quint64 id, const QString& name, const QString& error);
+    void handleProgress(quint64 id, double fraction, const QString& stage);
+    void handleChunk(quint64 id, const analysis::ChunkPrediction& chunk);
+    void handleAudio(quint64 id, const SharedAudio& audio);
+    void handleFinished(quint64 id, const analysis::TrackAnalysis& result);
+    void handleExplanation(quint64 id, const analysis::TagExplanation& explanation);
+    void handleExplanationFailed(quint64 id, quint64 tag, const QString& message, bool cancelled);
+    void handlePlaybackAudio(quint64 id, const SharedAudio& audio);
+    void handleFailed(quint64 id, const QString& message, bool cancelled);
+
+Q_SIGNALS:
+    void modelReady(const QString& name);
+    void modelFailed(const QString& message);
+    /// A new analysis of `path` started.
+    void started(const QString& path);
+    void progressChanged(double fraction, const QString& stage);
+    void chunkArrived(const tagscope::analysis::ChunkPrediction& chunk);
+    void audioReady(const tagscope::ui::SharedAudio& audio);
+    void analysisReady(const tagscope::analysis::TrackAnalysis& result);
+    void explanationReady(const tagscope::analysis::TagExplanation& explanation);
+    void explanationFailed(quint64 tag, const QString& message);
+    void playbackAudioReady(const tagscope::ui::SharedAudio& audio);
+    void failed(const QString& message);
+    void cancelled();
+    void busyChanged(bool busy);
+
+private:
+    bool isStale(quint64 id);
+    void setBusy(bool busy);
+
+    AnalysisWorker* m_worker = nullptr; // lives on m_thread; deleted there when it finishes
+    std::unique_ptr<QThread, ThreadStopper> m_thread;
+    std::shared_ptr<CancelToken> m_cancel;
+    quint64 m_nextId = 1;
+    quint64 m_current = 0;
+    quint64 m_modelRequest = 0;
+    std::optional<io::ModelCard> m_card;
+    bool m_modelReady = false;
+    bool m_busy = false;
+    int m_staleDropped = 0;
+    QString m_file;
+    std::optional<analysis::TrackAnalysis> m_analysis;
+    SharedAudio m_audio;
+    std::map<size_t, analysis::TagExplanation> m_explanations;
+    std::set<size_t> m_pendingExplanations;
+};
+
+} // namespace tagscope::ui

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ui/analysis_worker.h"
+
+#include "core/dsp/mel_spectrogram.h"
+#include "core/model/analyzer.h"
+#include "core/model/tagger.h"
+
+namespace tagscope::ui {
+
+namespace {
+
+QString toQString(const std::string& s) { return QString::fromStdString(s); }
+
+/// Progress callback that emits the worker's progress signal at most ~20 times a second.
+ProgressFn throttledProgress(AnalysisWorker* worker, quint64 requestId) {
+    auto throttle = std::make_shared<ThrottledProgress>([worker, requestId](double f, std::string_view stage) {
+        Q_EMIT worker->progress(requestId, f, QString::fromUtf8(stage.data(), qsizetype(stage.size())));
+    });
+    return [throttle](double f, std::string_view stage) { (*throttle)(f, stage); };
+}
+
+} // namespace
+
+AnalysisWorker::AnalysisWorker(QObject* parent) : QObject(parent) {}
+
+AnalysisWorker::~AnalysisWorker() = default;
+
+void AnalysisWorker::loadModel(quint64 requestId, const io::ModelCard& card) {
+    m_analyzer.reset();
+    auto tagger = model::Tagger::load(card);
+    if (!tagger) {
+        Q_EMIT modelLoaded(requestId, toQString(card.name), toQString(tagger.error().message));
+        return;
+    }
+    m_analyzer = std::make_unique<model::Analyzer>(std::shared_ptr<model::Tagger>(std::move(*tagger)));
+    Q_EMIT modelLoaded(requestId, toQString(card.name.empty() ? card.id : card.name), QString());
+}
+
+void AnalysisWorker::unloadModel() { m_analyzer.reset(); }
+
+Result<analysis::TrackAnalysis> AnalysisWorker::spectrogramOnly(const QString& path, const ProgressFn& progress,
+                                                                const CancelToken* cancel) {
+    const dsp::MelConfig config; // the upstream taggers' front end: 16 kHz, 96 mels
+    audio::DecodeOptions options;
+    options.targetSampleRate = config.sampleRate;
+    auto decoded = audio::decodeAudio(path.toStdString(), options, progress, cancel);
+    if (!decoded) return fail(decoded.error());
+    if (isCancelled(cancel)) return fail(Error::cancelled());
+    auto buffer = std::make_shared<audio::AudioBuffer>(std::move(*decoded));
+    analysis::TrackAnalysis result;
+    result.file = path.toStdString();
+    result.sampleRate = buffer->sampleRate;
+    result.durationSeconds = buffer->durationSeconds();
+    if (progress) progress(0.0, "mel");
+    result.mel = dsp::MelSpectrogram(config).decibels(buffer->samples);
+    result.melFrameSeconds = config.frameSeconds();
+    if (progress) progress(1.0, "mel");
+    m_audio = std::move(buffer);
+    return result;
+}
+
+void AnalysisWorker::analyze(quint64 requestId, const QString& path, std::shared_ptr<CancelToken> cancel) {
+    m_analysis.reset();
+    m_audio.reset();
+    const ProgressFn progressFn = throttledProgress(this, requestId);
+    Result<analysis::TrackAnalysis> result;
+    if (isCancelled(cancel.get())) {
+        result = fail(Error::cancelled());
+    } else if (!m_analyzer) {
+        result = spectrogramOnly(path, progressFn, cancel.get());
+    } else {
+        auto decoded = std::make_shared<audio::AudioBuffer>();
+        auto onChunk = [this, requestId](const analysis::ChunkPrediction& c) { Q_EMIT chunkReady(requestId, c); };
+        result = m_analyzer->analyzeFile(path.toStdString(), {}, progressFn, cancel.get(), onChunk, decoded.get());
+        if (result) m_audio = std::move(decoded);
+    }
+    if (!result) {
+        Q_EMIT failed(requestId, toQString(result.error().message), result.error().kind == Error::Kind::Cancelled);
+        return;
+    }
+    m_analysis = *result;
+    m_analysisRequest = requestId;
+    Q_EMIT audioReady(requestId, m_audio);
+    Q_EMIT finished(requestId, *result);
+}
+
+void AnalysisWorker::explain(quint64 requestId, size_t tag, std::shared_ptr<CancelToken> cancel) {
+    if (isCancelled(cancel.get())) return; // the analysis it belonged to was superseded
+    if (!m_analyzer || !m_analysis || !m_audio || requestId != m_analysisRequest) {
+        Q_EMIT explanationFailed(requestId, tag,
+                                 QStringLiteral("No finished analysis to explain (load a model and a track first)."),
+                                 false);
+        return;
+    }
+    auto explanation = m_analyzer->explain(*m_analysis, *m_audio, tag, {}, throttledProgress(this, requestId),
+                                           cancel.get());
+    if (!explanation) {
+        Q_EMIT explanationFailed(requestId, tag, toQString(explanation.error().message),
+                                 explanation.error().kind == Error::Kind::Cancelled);
+        return;
+    }
+    Q_EMIT explanationReady(requestId, *explanation);
+}
+
+void AnalysisWorker::preparePlayback(quint64 requestId, int sampleRate) {
+    if (!m_audio || requestId != m_analysisRequest) return;
+    if (m_audio->sampleRate == sampleRate) {
+        Q_EMIT playbackAudioReady(requestId, m_audio);
+        return;
+    }
+    auto resampled = audio::resample(m_audio->samples, m_audio->sampleRate, sampleRate);
+    if (!resampled) {
+        Q_EMIT playbackAudioReady(requestId, nullptr); // playback reports that audio is unavailable
+        return;
+    }
+    auto buffer = std::make_shared<audio::AudioBuffer>();
+    buffer->sampleRate = sampleRate;
+    buffer->samples = std::move(*resampled);
+    Q_EMIT playbackAudioReady(requestId, buffer);
+}
+
+} // namespace tagscope::ui

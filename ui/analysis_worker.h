@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The object that owns the model and runs analyses on its own thread.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <QObject>
+#include <QString>
+
+#include "core/analysis/track_analysis.h"
+#include "core/audio/audio_decoder.h"
+#include "core/common/progress.h"
+#include "core/io/model_card.h"
+#include "ui/meta_types.h"
+
+namespace tagscope::model {
+class Analyzer;
+}
+
+namespace tagscope::ui {
+
+/// Lives on the worker thread (moved there by AnalysisController). Every public function is
+/// called on that thread through QMetaObject::invokeMethod; results leave through queued
+/// signals carrying the request id they answer. Never touches widgets.
+class AnalysisWorker : public QObject {
+    Q_OBJECT
+public:
+    explicit AnalysisWorker(QObject* parent = nullptr);
+    ~AnalysisWorker() override;
+
+    /// Loads the model of `card` (worker thread). Emits modelLoaded (error empty on success).
+    void loadModel(quint64 requestId, const io::ModelCard& card);
+    /// Drops the model: later analyses only decode and compute the spectrogram (worker thread).
+    void unloadModel();
+    /// Decodes and analyses `path` (worker thread). Without a model, the result only holds the
+    /// dB mel spectrogram. Emits progress, chunkReady, audioReady, then finished or failed.
+    void analyze(quint64 requestId, const QString& path, std::shared_ptr<CancelToken> cancel);
+    /// Explains one tag of the last finished analysis `requestId` (worker thread).
+    void explain(quint64 requestId, size_t tag, std::shared_ptr<CancelToken> cancel);
+    /// Resamples the last decoded audio to `sampleRate` for playback (worker thread).
+    void preparePlayback(quint64 requestId, int sampleRate);
+
+Q_SIGNALS:
+    /// The model of request `requestId` is ready (empty error) or could not be loaded.
+    void modelLoaded(quint64 requestId, const QString& modelName, const QString& error);
+    /// Throttled (~20 Hz) progress of the running request: fraction of `stage` in [0, 1].
+    void progress(quint64 requestId, double fraction, const QString& stage);
+    /// One chunk's tag probabilities, as soon as its batch is done.
+    void chunkReady(quint64 requestId, const tagscope::analysis::ChunkPrediction& chunk);
+    /// The decoded audio (at the analysis rate) of the request.
+    void audioReady(quint64 requestId, const tagscope::ui::SharedAudio& audio);
+    /// The analysis is complete.
+    void finished(quint64 requestId, const tagscope::analysis::TrackAnalysis& result);
+    /// Explanations of one tag are complete.
+    void explanationReady(quint64 requestId, const tagscope::analysis::TagExplanation& explanation);
+    /// Audio resampled for the playback device.
+    void playbackAudioReady(quint64 requestId, const tagscope::ui::SharedAudio& audio);
+    /// Explaining `tag` failed or was cancelled; `message` says why.
+    void explanationFailed(quint64 requestId, quint64 tag, const QString& message, bool cancelled);
+    /// The request failed or was cancelled (`cancelled` true); `message` names the file and reason.
+    void failed(quint64 requestId, const QString& message, bool cancelled);
+
+private:
+    Result<analysis::TrackAnalysis> spectrogramOnly(const QString& path, const ProgressFn& progress,
+                                                    const CancelToken* cancel);
+
+    // Worker thread only.
+    std::unique_ptr<model::Analyzer> m_analyzer;
+    SharedAudio m_audio;
+    std::optional<analysis::TrackAnalysis> m_analysis;
+    quint64 m_analysisRequest = 0;
+};
+
+} // namespace tagscope::ui

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Finding a model and a clip to show when the window opens.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "core/common/error.h"
+#include "core/io/model_card.h"
+
+namespace tagscope::ui {
+
+/// ../shared next to the source tree, or $TAGSCOPE_SHARED.
+std::filesystem::path sharedDirectory();
+
+/// Cards installed in io::defaultModelDirectories().
+std::vector<io::ModelCard> installedModels();
+
+/// A card for an upstream sota-music-tagging-models checkpoint (e.g. mtat_fcn.pth) read in
+/// place: architecture, dataset and vocabulary follow the file name; `tagsDir` holds the
+/// <dataset>_top50.txt vocabularies. Errors name the file.
+Result<io::ModelCard> upstreamCheckpointCard(const std::filesystem::path& checkpoint,
+                                             const std::filesystem::path& tagsDir);
+
+/// The model to start with: the first installed card; else a card for
+/// <shared>/models/upstream/mtat_fcn.pth when present; else nullopt (spectrogram only).
+std::optional<io::ModelCard> defaultModel(const std::vector<io::ModelCard>& installed);
+
+/// Registers the bundled Qt resources (icon, demo clip); idempotent.
+void initResources();
+
+/// The bundled demo clip as a local file (extracted from the resources when bundled there),
+/// or nullopt when the build has none.
+std::optional<std::filesystem::path> demoClip();
+
+} // namespace tagscope::ui
