@@ -64,9 +64,16 @@ std::pair<int, int> frameRange(int c, int width, int nFrames) {
 void drawMel(Painter& p, const dsp::Spectrogram& mel, const dsp::Spectrogram* overlay, int rowsPerMel) {
     float top = -INFINITY;
     for (float v : mel.values) top = std::max(top, v);
+    // NOTE: relevance is heavy-tailed; scaling by its 99th percentile keeps the overlay readable.
     float overlayMax = 0.0f;
-    if (overlay)
-        for (float v : overlay->values) overlayMax = std::max(overlayMax, std::abs(v));
+    if (overlay && !overlay->values.empty()) {
+        std::vector<float> magnitudes(overlay->values.size());
+        std::transform(overlay->values.begin(), overlay->values.end(), magnitudes.begin(),
+                       [](float v) { return std::isfinite(v) ? std::abs(v) : 0.0f; });
+        const auto q = magnitudes.begin() + std::ptrdiff_t(magnitudes.size() * 99 / 100);
+        std::nth_element(magnitudes.begin(), q, magnitudes.end());
+        overlayMax = *q;
+    }
     const int width = p.image.width;
     for (int x = 0; x < width; ++x) {
         const auto [f0, f1] = frameRange(x, width, mel.nFrames);
@@ -74,10 +81,10 @@ void drawMel(Painter& p, const dsp::Spectrogram& mel, const dsp::Spectrogram* ov
             float v = -INFINITY, r = 0.0f;
             for (int f = f0; f < f1; ++f) {
                 v = std::max(v, mel.at(m, f));
-                if (overlay && overlayMax > 0) r = std::max(r, std::abs(overlay->at(m, f)) / overlayMax);
+                if (overlay && overlayMax > 0) r = std::max(r, std::min(1.0f, std::abs(overlay->at(m, f)) / overlayMax));
             }
             io::Rgb c = io::magma((v - (top - kDbRange)) / kDbRange);
-            if (overlay) c = io::blend(io::blend(c, io::Rgb{}, 0.4f), kOverlayColour, std::sqrt(r));
+            if (overlay) c = io::blend(io::blend(c, io::Rgb{}, 0.6f), kOverlayColour, r * r);
             const int row = p.y + (mel.nMels - 1 - m) * rowsPerMel;
             p.image.fill(x, row, x + 1, row + rowsPerMel, c);
         }

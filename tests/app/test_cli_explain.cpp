@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // End-to-end tests of `tagscope-cli explain` with a real upstream model and a real clip.
+#include <algorithm>
+#include <cmath>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/audio/audio_decoder.h"
 #include "tests/app/cli_runner.h"
 #include "tests/support/test_paths.h"
 
@@ -14,6 +18,36 @@ using nlohmann::json;
 
 constexpr const char* kClip = "audio/Kevin_MacLeod_-_Vibe_Ace.ogg";
 
+/// The first `seconds` of a shared clip as a 16-bit mono WAV in `dir` (explanations of a whole
+/// clip take long on a busy 2-core machine; one FCN chunk is enough here).
+fs::path shortClip(const fs::path& dir, double seconds) {
+    audio::DecodeOptions options;
+    options.maxSeconds = seconds;
+    auto decoded = audio::decodeAudio(test::sharedPath(kClip), options);
+    EXPECT_TRUE(decoded) << decoded.error().message;
+    if (!decoded) return {};
+    const auto path = dir / "clip.wav";
+    std::ofstream out(path, std::ios::binary);
+    auto put = [&](uint32_t v, int bytes) {
+        for (int i = 0; i < bytes; ++i) out.put(char((v >> (8 * i)) & 0xff));
+    };
+    const uint32_t dataBytes = uint32_t(decoded->samples.size() * 2);
+    out.write("RIFF", 4);
+    put(36 + dataBytes, 4);
+    out.write("WAVEfmt ", 8);
+    put(16, 4);
+    put(1, 2); // PCM
+    put(1, 2); // mono
+    put(uint32_t(decoded->sampleRate), 4);
+    put(uint32_t(decoded->sampleRate) * 2, 4);
+    put(2, 2);
+    put(16, 2);
+    out.write("data", 4);
+    put(dataBytes, 4);
+    for (float x : decoded->samples) put(uint32_t(uint16_t(int16_t(std::lround(std::clamp(x, -1.0f, 1.0f) * 32767)))), 2);
+    return path;
+}
+
 TEST(CliExplain, ExplainsTagsAsJsonAndDrawsAPng) {
     TAGSCOPE_REQUIRE_SHARED("models/upstream/mtat_fcn.pth");
     TAGSCOPE_REQUIRE_SHARED(kClip);
@@ -22,12 +56,16 @@ TEST(CliExplain, ExplainsTagsAsJsonAndDrawsAPng) {
                                               "--tags", test::sharedPath("tags/mtat_top50.txt").string()});
     ASSERT_EQ(imported.exitCode, 0) << imported.err;
     const auto png = home / "explain.png";
-    const auto r = test::runCli(home, {"--model", "mtat-fcn", "explain", test::sharedPath(kClip).string(), "--tag",
+    const auto clip = shortClip(home, 20.0);
+    ASSERT_FALSE(clip.empty());
+    const auto r = test::runCli(home, {"--model", "mtat-fcn", "--threads", "1", "explain", clip.string(), "--tag",
                                        "guitar", "--tag", "mtat_top50:piano", "--png", png.string()});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const json j = json::parse(r.out);
     EXPECT_EQ(j.at("schema_version"), 1);
     EXPECT_EQ(j.at("model").at("id"), "mtat-fcn");
+    EXPECT_NEAR(j.at("duration_seconds").get<double>(), 20.0, 0.01);
+    EXPECT_EQ(j.at("taggram").at("values").size(), 1u);
     const auto& ex = j.at("explanations");
     ASSERT_EQ(ex.size(), 2u);
     EXPECT_EQ(ex[0].at("tag"), "guitar");
@@ -46,6 +84,15 @@ TEST(CliExplain, ExplainsTagsAsJsonAndDrawsAPng) {
     const std::string bytes = test::readText(png);
     ASSERT_GT(bytes.size(), 1000u);
     EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    auto be32 = [&](size_t at) {
+        uint32_t v = 0;
+        for (size_t i = 0; i < 4; ++i) v = (v << 8) | uint8_t(bytes[at + i]);
+        return v;
+    };
+    EXPECT_EQ(bytes.substr(12, 4), "IHDR");
+    // One column per mel frame (at most 1600); two 96-band mel panels at 2 rows per band + strips.
+    EXPECT_EQ(be32(16), std::min<uint32_t>(1600, rel.at("n_frames").get<uint32_t>()));
+    EXPECT_GT(be32(20), 2u * 96u * 2u);
 }
 
 TEST(CliExplain, UnknownTagIsAUsageErrorAndBadFileFails) {
@@ -60,7 +107,7 @@ TEST(CliExplain, UnknownTagIsAUsageErrorAndBadFileFails) {
 
     const auto empty = home / "empty.ogg";
     std::ofstream(empty).flush();
-    const auto r2 = test::runCli(home, {"explain", empty.string(), "--tag", "guitar", "--png", (home / "x.png").string()});
+    const auto r2 = test::runCli(home, {"--threads", "1", "explain", empty.string(), "--tag", "guitar", "--png", (home / "x.png").string()});
     EXPECT_EQ(r2.exitCode, 1);
     EXPECT_EQ(r2.err.rfind("tagscope-cli: " + empty.string() + ": ", 0), 0u) << r2.err;
     EXPECT_FALSE(fs::exists(home / "x.png"));

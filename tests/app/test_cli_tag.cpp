@@ -68,7 +68,7 @@ TEST(CliTag, FolderWithBadFilesTagsTheGoodOneAndReportsTheOthers) {
     std::ofstream(music / "empty.wav");
     std::ofstream(music / "notes.txt") << "not audio: skipped by extension";
 
-    const auto r = test::runCli(home, {"--threads", "2", "tag", "--json", music.string()});
+    const auto r = test::runCli(home, {"--threads", "1", "tag", "--json", music.string()});
     EXPECT_EQ(r.exitCode, 1) << r.err;
     // One line per bad file, naming it; nothing about the good one or the .txt.
     const auto errLines = test::lines(r.err);
@@ -127,7 +127,7 @@ TEST(CliTag, TableAndCsvOutputs) {
     const auto home = test::scratchDir("cli_tag_csv");
     importFcn(home);
     const auto clip = test::sharedPath(kClip).string();
-    const auto csv = test::runCli(home, {"tag", "--csv", "--top", "5", "--taggram-csv", (home / "tg").string(), clip});
+    const auto csv = test::runCli(home, {"--threads", "1", "tag", "--csv", "--top", "5", "--taggram-csv", (home / "tg").string(), clip});
     ASSERT_EQ(csv.exitCode, 0) << csv.err;
     EXPECT_TRUE(csv.err.empty()) << csv.err; // quiet when stderr is not a terminal
     const auto rows = test::lines(csv.out);
@@ -140,7 +140,7 @@ TEST(CliTag, TableAndCsvOutputs) {
     EXPECT_EQ(taggram[0].rfind("chunk_start,chunk_end,guitar,", 0), 0u) << taggram[0];
     EXPECT_EQ(taggram[2].rfind("29,58,", 0), 0u) << taggram[2];
 
-    const auto table = test::runCli(home, {"--timings", "tag", "--top", "3", clip});
+    const auto table = test::runCli(home, {"--timings", "--threads", "1", "tag", "--top", "3", clip});
     ASSERT_EQ(table.exitCode, 0) << table.err;
     const auto lines = test::lines(table.out);
     ASSERT_GE(lines.size(), 4u) << table.out;
@@ -158,7 +158,7 @@ TEST(CliTag, SigintCancelsWithExitCode130) {
     const auto music = home / "music";
     fs::create_directories(music);
     for (int i = 0; i < 8; ++i) fs::copy_file(test::sharedPath(kClip), music / ("copy" + std::to_string(i) + ".ogg"));
-    test::CliProcess p(home, {"--timings", "tag", music.string()});
+    test::CliProcess p(home, {"--timings", "--threads", "1", "tag", music.string()});
     ASSERT_TRUE(p.started());
     // Wait until the first file is done (the handler is installed by then), then interrupt.
     for (int i = 0; i < 6000 && p.currentStderr().find("timings:") == std::string::npos; ++i)
