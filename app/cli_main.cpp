@@ -7,6 +7,7 @@
 #include "app/cli/explain_command.h"
 #include "app/cli/models_command.h"
 #include "app/cli/tag_command.h"
+#include "app/cli/train_command.h"
 
 namespace {
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     tag.add(app);
     explain.add(app);
     models.add(app);
+    registerTrainCommands(app);
 
     try {
         app.parse(argc, argv);

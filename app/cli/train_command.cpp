@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli/train_command.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include "app/cli/cli_common.h"
+#include "app/cli/sigint_cancel.h"
+#include "core/io/file_util.h"
+#include "core/io/model_card.h"
+#include "core/io/safetensors.h"
+#include "core/model/training/corpus.h"
+#include "core/model/training/evaluate.h"
+#include "core/model/training/teacher_cache.h"
+#include "core/model/training/trainer.h"
+#include "core/tags/tag_vocabulary.h"
+
+namespace tagscope::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace tagscope::model::training;
+
+struct TrainSettings {
+    // corpus
+    std::string candidates, output;
+    double minSeconds = 30.0;
+    // shared by cache / run / eval
+    std::string corpus = "/work/data/corpus/files.tsv";
+    std::string cache = "/work/data/teacher_cache";
+    std::string teachers = "../shared/models/upstream";
+    std::string runDir = "/work/data/runs/mtt_student";
+    int threads = 1;
+    double maxMinutes = 0.0;
+    // cache
+    std::vector<std::string> splits{"validation", "test", "train"};
+    int maxWindows = 4;
+    // run
+    TrainerOptions trainer;
+    int64_t untilStep = 0;
+    int64_t validateEvery = 100, checkpointEvery = 100;
+    bool resume = false;
+    // eval / export
+    std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
+};
+
+std::string formatDuration(double seconds) {
+    const int s = int(seconds);
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%dh%02dm%02ds", s / 3600, (s / 60) % 60, s % 60);
+    return buffer;
+}
+
+Result<std::vector<CorpusEntry>> splitEntries(const TrainSettings& s, const std::string& split) {
+    auto all = readCorpusList(s.corpus);
+    if (!all) return fail(all.error());
+    return selectSplit(*all, split);
+}
+
+std::vector<fs::path> pathsOf(const std::vector<CorpusEntry>& entries) {
+    std::vector<fs::path> paths;
+    for (const auto& e : entries) paths.push_back(e.path);
+    return paths;
+}
+
+Result<std::unique_ptr<TeacherCache>> openCache(const TrainSettings& s) {
+    return TeacherCache::open({s.cache, s.maxWindows, s.threads}, upstreamTeachers(s.teachers));
+}
+
+int runCorpus(const TrainSettings& s) {
+    size_t skipped = 0;
+    auto entries = probeCandidates(s.candidates, s.minSeconds, &skipped);
+    if (!entries) return printError(entries.error()), kExitSomeFailed;
+    if (auto ok = writeCorpusList(s.output, *entries); !ok) return printError(ok.error()), kExitSomeFailed;
+    std::map<std::string, std::pair<int, double>> perSplit;
+    for (const auto& e : *entries) perSplit[e.split].first += 1, perSplit[e.split].second += e.durationSeconds;
+    for (const auto& [split, v] : perSplit)
+        std::fprintf(stderr, "%-10s %4d files %6.2f h\n", split.c_str(), v.first, v.second / 3600.0);
+    if (skipped) std::fprintf(stderr, "%zu unreadable files skipped\n", skipped);
+    return kExitOk;
+}
+
+int runCache(const TrainSettings& s) {
+    auto cache = openCache(s);
+    if (!cache) return printError(cache.error()), kExitModel;
+    CancelToken cancel;
+    SigintCancel sigint(cancel);
+    const auto begin = std::chrono::steady_clock::now();
+    double computeSeconds = 0.0;
+    size_t done = 0, hits = 0, failures = 0;
+    for (const auto& split : s.splits) {
+        auto entries = splitEntries(s, split);
+        if (!entries) return printError(entries.error()), kExitSomeFailed;
+        for (const auto& e : *entries) {
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+            if (cancel.isCancelled() || (s.maxMinutes > 0 && elapsed > 60.0 * s.maxMinutes)) break;
+            const auto t0 = std::chrono::steady_clock::now();
+            bool computed = false;
+            auto track = (*cache)->ensure(e.path, e.durationSeconds, &computed, &cancel);
+            const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            ++done;
+            if (!track) {
+                if (track.error().kind == Error::Kind::Cancelled) break;
+                printError(track.error());
+                ++failures;
+                continue;
+            }
+            if (!computed) {
+                ++hits;
+                continue;
+            }
+            computeSeconds += dt;
+            const double audio = double(track->windowStartSeconds.size()) * double(kWindowSamples) / 16000.0;
+            std::fprintf(stderr, "[%s %zu] %s %s: %zu windows in %.1f s (%.1fx realtime)\n", split.c_str(), done,
+                         e.package.c_str(), e.path.filename().string().c_str(), track->windowStartSeconds.size(), dt,
+                         audio / dt);
+        }
+    }
+    const double audio = (*cache)->teacherAudioSeconds();
+    std::fprintf(stderr, "cache: %zu files (%zu already cached, %zu failed); teachers ran on %.1f min of audio in %.1f min (%.1fx realtime)\n",
+                 done, hits, failures, audio / 60.0, computeSeconds / 60.0, computeSeconds > 0 ? audio / computeSeconds : 0.0);
+    if (cancel.isCancelled()) return kExitCancelled;
+    return failures ? kExitSomeFailed : kExitOk;
+}
+
+nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
+    return {{"architecture", o.architecture}, {"hyper", o.hyper}, {"crop_frames", o.cropFrames},
+            {"batch_size", o.batchSize}, {"total_steps", o.totalSteps}, {"warmup_steps", o.warmupSteps},
+            {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay}, {"seed", o.seed}};
+}
+
+Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) {
+    auto bytes = io::readFileBytes(runDir / "options.json");
+    if (!bytes) return fail(bytes.error());
+    try {
+        auto j = nlohmann::json::parse(*bytes);
+        o.architecture = j.at("architecture");
+        o.hyper = j.at("hyper");
+        o.cropFrames = j.at("crop_frames");
+        o.batchSize = j.at("batch_size");
+        o.totalSteps = j.at("total_steps");
+        o.warmupSteps = j.at("warmup_steps");
+        o.learningRate = j.at("learning_rate");
+        o.weightDecay = j.at("weight_decay");
+        o.seed = j.at("seed");
+    } catch (const std::exception& e) {
+        return fail(Error::Kind::InvalidInput, runDir / "options.json", std::string("unreadable run options: ") + e.what());
+    }
+    return o;
+}
+
+int runTrain(TrainSettings s) {
+    const fs::path runDir = s.runDir, checkpoint = runDir / "checkpoint.safetensors";
+    std::error_code ec;
+    fs::create_directories(runDir, ec);
+    if (s.resume) {
+        auto o = readRunOptions(runDir, s.trainer);
+        if (!o) return printError(o.error()), kExitUsage;
+        s.trainer = *o;
+    } else if (fs::exists(checkpoint)) {
+        printError(checkpoint.string() + ": a run already exists here; continue it with --resume or pick another --run-dir");
+        return kExitUsage;
+    }
+    s.trainer.threads = s.threads;
+    auto cache = openCache(s);
+    if (!cache) return printError(cache.error()), kExitModel;
+    const auto vocabularies = teacherVocabularies(upstreamTeachers(s.teachers));
+    auto train = splitEntries(s, "train");
+    auto validation = splitEntries(s, "validation");
+    if (!train || !validation) return printError(!train ? train.error() : validation.error()), kExitSomeFailed;
+    size_t missingTrain = 0, missingValidation = 0;
+    auto trainSet = collectWindows(**cache, pathsOf(*train), vocabularies, &missingTrain);
+    auto validationSet = collectWindows(**cache, pathsOf(*validation), vocabularies, &missingValidation);
+    if (!trainSet || !validationSet) return printError(!trainSet ? trainSet.error() : validationSet.error()), kExitSomeFailed;
+    std::fprintf(stderr, "train: %lld windows (%zu files not cached yet), validation: %lld windows (%zu not cached)\n",
+                 (long long)trainSet->mel.shape[0], missingTrain, (long long)validationSet->mel.shape[0], missingValidation);
+    auto trainer = Trainer::create(s.trainer, std::move(*trainSet), std::move(*validationSet));
+    if (!trainer) return printError(trainer.error()), kExitSomeFailed;
+    if (s.resume) {
+        if (auto ok = (*trainer)->loadCheckpoint(checkpoint); !ok) return printError(ok.error()), kExitSomeFailed;
+        std::fprintf(stderr, "resumed at step %lld\n", (long long)(*trainer)->status().step);
+    } else if (auto ok = io::writeFileAtomically(runDir / "options.json", trainerOptionsJson(s.trainer).dump(2)); !ok) {
+        return printError(ok.error()), kExitSomeFailed;
+    }
+    CancelToken cancel;
+    SigintCancel sigint(cancel);
+    const int64_t until = s.untilStep > 0 ? s.untilStep : s.trainer.totalSteps;
+    std::ofstream log(runDir / "log.tsv", std::ios::app);
+    Trainer& t = **trainer;
+    auto report = [&](const TrainerStatus& st) {
+        const double eta = st.secondsPerStep * double(until - st.step);
+        std::fprintf(stderr, "step %lld/%lld  train %.4f  val %.4f (baseline %.4f, best %.4f)  %.2f s/step  ETA %s\n",
+                     (long long)st.step, (long long)until, st.trainLoss, st.validationLoss, st.baselineLoss,
+                     st.bestValidationLoss, st.secondsPerStep, formatDuration(eta).c_str());
+        log << st.step << '\t' << st.trainLoss << '\t' << st.validationLoss << '\t' << st.baselineLoss << '\t'
+            << st.trainingSeconds << std::endl;
+        if (st.validationLoss >= 0 && st.validationLoss <= st.bestValidationLoss) {
+            if (auto ok = io::writeSafetensors(runDir / "best_student.safetensors", t.studentWeights(),
+                                               {{"step", std::to_string(st.step)},
+                                                {"validation_loss", std::to_string(st.validationLoss)},
+                                                {"baseline_loss", std::to_string(st.baselineLoss)},
+                                                {"training_seconds", std::to_string(st.trainingSeconds)}});
+                !ok)
+                printError(ok.error());
+        }
+    };
+    auto result = t.run(until, 60.0 * s.maxMinutes, s.validateEvery, s.checkpointEvery, checkpoint, report, &cancel);
+    if (!result) {
+        printError(result.error());
+        return result.error().kind == Error::Kind::Cancelled ? kExitCancelled : kExitSomeFailed;
+    }
+    std::fprintf(stderr, "stopped at step %lld; checkpoint %s\n", (long long)result->step, checkpoint.string().c_str());
+    return kExitOk;
+}
+
+Result<nlohmann::json> evaluate(const TrainSettings& s, const TrainerOptions& o, const fs::path& weights) {
+    auto cache = openCache(s);
+    if (!cache) return fail(cache.error());
+    const auto teachers = upstreamTeachers(s.teachers);
+    const auto vocabularies = teacherVocabularies(teachers);
+    auto student = loadStudent(o.architecture, o.hyper, int(50 * vocabularies.size()), weights, s.threads);
+    if (!student) return fail(student.error());
+    auto entries = splitEntries(s, s.split);
+    if (!entries) return fail(entries.error());
+    std::vector<CachedTrack> tracks;
+    std::set<std::string> packages;
+    for (const auto& e : *entries) {
+        auto track = (*cache)->lookup(e.path);
+        if (!track) continue;
+        tracks.push_back(std::move(*track));
+        packages.insert(e.package);
+    }
+    auto result = evaluateAgainstEnsemble(tracks, vocabularies, teachers, *student, o.cropFrames);
+    if (!result) return fail(result.error());
+    (*result)["split"] = s.split;
+    (*result)["packages"] = packages;
+    return result;
+}
+
+int runEval(const TrainSettings& s) {
+    auto o = readRunOptions(s.runDir, s.trainer);
+    if (!o) return printError(o.error()), kExitUsage;
+    const fs::path weights = s.weights.empty() ? fs::path(s.runDir) / "best_student.safetensors" : fs::path(s.weights);
+    auto result = evaluate(s, *o, weights);
+    if (!result) return printError(result.error()), kExitSomeFailed;
+    const fs::path out = s.evalJson.empty() ? fs::path(s.runDir) / ("eval_" + s.split + ".json") : fs::path(s.evalJson);
+    if (auto ok = io::writeFileAtomically(out, result->dump(2)); !ok) return printError(ok.error()), kExitSomeFailed;
+    std::printf("%s\n", result->dump(2).c_str());
+    return kExitOk;
+}
+
+int runExport(const TrainSettings& s) {
+    auto o = readRunOptions(s.runDir, s.trainer);
+    if (!o) return printError(o.error()), kExitUsage;
+    const fs::path best = fs::path(s.runDir) / "best_student.safetensors";
+    auto weights = io::readSafetensors(best);
+    if (!weights) return printError(weights.error()), kExitSomeFailed;
+    const auto teachers = upstreamTeachers(s.teachers);
+    io::ModelCard card;
+    card.id = "tagscope-mtt-student-v1";
+    card.name = "Tagscope MTT student (MTAT + MSD + MTG-Jamendo)";
+    card.description =
+        "Music Tagging Transformer distilled (noisy student) from ensembles of the sota-music-tagging-models "
+        "FCN/MusiCNN/CRNN teachers on game music from Debian packages; predicts three 50-tag vocabularies.";
+    card.architecture = o->architecture;
+    card.hyperParameters = o->hyper;
+    card.sampleRate = 16000;
+    card.mel = teacherMelConfig();
+    card.chunkSamples = (o->cropFrames - 1) * card.mel.hopLength;
+    const fs::path tagsDir = fs::path(s.teachers).parent_path().parent_path() / "tags";
+    for (const auto& v : teacherVocabularies(teachers)) {
+        auto vocabulary = tags::loadTagVocabulary(tagsDir / (v + ".txt"));
+        if (!vocabulary) return printError(vocabulary.error()), kExitSomeFailed;
+        vocabulary->name = v;
+        card.vocabularies.push_back(*vocabulary);
+    }
+    const fs::path out = fs::path(s.modelsDir) / (s.id + ".safetensors");
+    std::error_code ec;
+    fs::create_directories(s.modelsDir, ec);
+    if (auto ok = io::writeSafetensors(out, weights->tensors, {{"format", "pt"}}); !ok) return printError(ok.error()), kExitSomeFailed;
+    auto sha = io::sha256File(out);
+    if (!sha) return printError(sha.error()), kExitSomeFailed;
+    card.weightsPath = fs::absolute(out);
+    card.sha256 = *sha;
+    card.source = "Trained by tagscope-cli train (core/model/training) from the MIT-licensed upstream teachers";
+    card.license = "GPL-3.0-or-later";
+    nlohmann::json evaluation;
+    for (const std::string split : {"validation", "test"}) {
+        TrainSettings e = s;
+        e.split = split;
+        auto result = evaluate(e, *o, best);
+        if (!result) return printError(result.error()), kExitSomeFailed;
+        evaluation[split] = *result;
+    }
+    auto& m = weights->metadata;
+    int64_t parameters = 0;
+    for (const auto& [k, t] : weights->tensors) parameters += t.numel();
+    evaluation["training"] = {{"steps", std::stoll(m["step"])},
+                              {"hours", std::stod(m["training_seconds"]) / 3600.0},
+                              {"validation_loss", std::stod(m["validation_loss"])},
+                              {"baseline_loss", std::stod(m["baseline_loss"])},
+                              {"parameters", parameters},
+                              {"weights_bytes", fs::file_size(out, ec)},
+                              {"options", trainerOptionsJson(*o)},
+                              {"teachers", (*openCache(s))->teacherIds()}};
+    card.evaluation = evaluation;
+    const fs::path cardPath = fs::path(s.modelsDir) / (s.id + ".json");
+    if (auto ok = io::saveModelCard(card, cardPath); !ok) return printError(ok.error()), kExitSomeFailed;
+    std::fprintf(stderr, "wrote %s and %s\n", out.string().c_str(), cardPath.string().c_str());
+    return kExitOk;
+}
+
+} // namespace
+
+void registerTrainCommands(CLI::App& app) {
+    auto s = std::make_shared<TrainSettings>();
+    auto* train = app.add_subcommand("train", "Noisy-student training of the bundled model (corpus, cache, run, eval, export)");
+    train->require_subcommand(1);
+    auto finish = [](int code) {
+        std::fflush(stdout);
+        std::exit(code);
+    };
+    auto common = [s](CLI::App* sub) {
+        sub->add_option("--corpus", s->corpus, "Corpus file list (TSV)")->capture_default_str();
+        sub->add_option("--cache", s->cache, "Teacher cache folder")->capture_default_str();
+        sub->add_option("--teachers", s->teachers, "Folder of the upstream teacher checkpoints")->capture_default_str();
+        sub->add_option("--threads", s->threads, "Torch threads")->capture_default_str();
+    };
+    auto* corpus = train->add_subcommand("corpus", "Probe candidate files and write the corpus list (files >= --min-seconds)");
+    corpus->add_option("--candidates", s->candidates, "TSV: path, package, split")->required();
+    corpus->add_option("--output", s->output, "Corpus list to write")->required();
+    corpus->add_option("--min-seconds", s->minSeconds, "Shortest file kept")->capture_default_str();
+    corpus->callback([s, finish] { finish(runCorpus(*s)); });
+
+    auto* cache = train->add_subcommand("cache", "Run the teachers once per file and cache their targets (resumable)");
+    common(cache);
+    cache->add_option("--splits", s->splits, "Splits to cache, in order")->capture_default_str();
+    cache->add_option("--max-windows", s->maxWindows, "29 s windows per file")->capture_default_str();
+    cache->add_option("--max-minutes", s->maxMinutes, "Stop after this many minutes (0 = no limit)");
+    cache->callback([s, finish] { finish(runCache(*s)); });
+
+    auto* run = train->add_subcommand("run", "Train the student on the cached targets; --resume continues a run");
+    common(run);
+    auto& o = s->trainer;
+    run->add_option("--run-dir", s->runDir, "Folder of the run (options, checkpoint, log, best student)")->capture_default_str();
+    run->add_flag("--resume", s->resume, "Continue the run in --run-dir with its stored options");
+    run->add_option("--steps", o.totalSteps, "Steps of the whole schedule")->capture_default_str();
+    run->add_option("--until-step", s->untilStep, "Stop at this step in this session (default: the end)");
+    run->add_option("--max-minutes", s->maxMinutes, "Stop (with a checkpoint) after this many minutes");
+    run->add_option("--batch", o.batchSize, "Batch size")->capture_default_str();
+    run->add_option("--crop", o.cropFrames, "Crop length in mel frames (hop 256 at 16 kHz)")->capture_default_str();
+    run->add_option("--lr", o.learningRate, "Peak AdamW learning rate")->capture_default_str();
+    run->add_option("--warmup", o.warmupSteps, "Warm-up steps")->capture_default_str();
+    run->add_option("--seed", o.seed, "Random seed")->capture_default_str();
+    run->add_option("--validate-every", s->validateEvery, "Steps between validations")->capture_default_str();
+    run->add_option("--checkpoint-every", s->checkpointEvery, "Steps between checkpoints")->capture_default_str();
+    run->callback([s, finish] { finish(runTrain(*s)); });
+
+    auto* eval = train->add_subcommand("eval", "Evaluate a student against the teacher ensemble on a held-out split");
+    common(eval);
+    eval->add_option("--run-dir", s->runDir, "Run folder (options.json, best_student.safetensors)")->capture_default_str();
+    eval->add_option("--weights", s->weights, "Student weights (default: the run's best student)");
+    eval->add_option("--split", s->split, "validation or test")->capture_default_str();
+    eval->add_option("--output", s->evalJson, "JSON file to write (default: <run-dir>/eval_<split>.json)");
+    eval->callback([s, finish] { finish(runEval(*s)); });
+
+    auto* exp = train->add_subcommand("export", "Write the run's best student as a model (safetensors + card)");
+    common(exp);
+    exp->add_option("--run-dir", s->runDir, "Run folder")->capture_default_str();
+    exp->add_option("--models-dir", s->modelsDir, "Folder to write the model to")->capture_default_str();
+    exp->add_option("--id", s->id, "Model file stem")->capture_default_str();
+    exp->callback([s, finish] { finish(runExport(*s)); });
+}
+
+} // namespace tagscope::cli
