@@ -123,6 +123,8 @@ Result<std::unique_ptr<Tagger>> makeTagger(io::ModelCard card, std::shared_ptr<T
     if (card.chunkSamples <= 0)
         return fail(Error::Kind::InvalidInput, card.cardPath, "model card has no chunk length");
     if (card.mel.sampleRate != card.sampleRate) card.mel.sampleRate = card.sampleRate;
+    if (auto ok = dsp::MelSpectrogram::validate(card.mel); !ok)
+        return fail(Error::Kind::InvalidInput, card.cardPath, "unusable mel settings: " + ok.error().message);
     auto device = chooseDevice(options.device);
     if (!device) return fail(device.error());
     try {

@@ -108,6 +108,16 @@ TEST(Tagger, ChecksumMismatchMissingAndUnreadableWeightsAreClearErrors) {
     EXPECT_NE(unknown.error().message.find(".npz"), std::string::npos);
 }
 
+TEST(Tagger, UnusableMelSettingsAreAnError) {
+    TAGSCOPE_REQUIRE_SHARED(kFcn);
+    auto card = fcnCard();
+    card.mel.fMax = 20000.0; // above Nyquist at 16 kHz
+    auto r = Tagger::load(card, {"cpu", 1});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Error::Kind::InvalidInput);
+    EXPECT_NE(r.error().message.find("mel"), std::string::npos) << r.error().message;
+}
+
 TEST(Tagger, WrongArchitectureForTheWeightsNamesTheKeys) {
     TAGSCOPE_REQUIRE_SHARED(kFcn);
     auto card = fcnCard();
