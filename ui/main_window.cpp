@@ -220,6 +220,7 @@ void MainWindow::connectController() {
     connect(c, &AnalysisController::explanationReady, this, [this] { refreshExplanations(); });
     connect(c, &AnalysisController::explanationFailed, this, [this](quint64, const QString& message) {
         setMessage(tr("Explanation failed: %1").arg(message));
+        maybeTakeScreenshot();
     });
     connect(c, &AnalysisController::failed, this, [this](const QString& message) {
         setMessage(tr("Analysis failed: %1").arg(message));
@@ -362,7 +363,12 @@ void MainWindow::maybeTakeScreenshot() {
     if (m_startup.screenshot.isEmpty() || m_screenshotDone || m_controller->isBusy()) return;
     if (!m_controller->analysis() && m_controller->currentFile().isEmpty()) return;
     m_screenshotDone = true;
+    // NOTE: re-checked when the timer fires: a selection made on analysisReady starts an explanation.
     QTimer::singleShot(400, this, [this] {
+        if (m_controller->isBusy()) {
+            m_screenshotDone = false;
+            return;
+        }
         auto saved = exportWidgetPng(this, m_startup.screenshot);
         if (!saved) qWarning("%s", saved.error().message.c_str());
         QApplication::exit(saved ? 0 : 1);

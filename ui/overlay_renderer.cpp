@@ -83,16 +83,24 @@ RenderResult OverlayRenderer::renderAttention(const analysis::TrackAnalysis& ana
 RenderResult OverlayRenderer::renderRelevance(const analysis::GradientRelevance& r, const OverlayParameters& p) const {
     if (r.map.nMels <= 0 || r.map.nFrames <= 0 || r.map.values.size() < size_t(r.map.nMels) * size_t(r.map.nFrames))
         return {};
-    float top = 0.0f;
+    // NOTE: scaled to the 99th percentile of the non-zero magnitudes: gradient x input is spiky,
+    // and scaling to the single largest cell leaves almost everything invisible.
+    std::vector<float> magnitudes;
     for (float v : r.map.values)
-        if (std::isfinite(v)) top = std::max(top, std::abs(v));
+        if (std::isfinite(v) && v != 0.0f) magnitudes.push_back(std::abs(v));
+    float top = 0.0f;
+    if (!magnitudes.empty()) {
+        const size_t k = std::min(magnitudes.size() - 1, size_t(double(magnitudes.size()) * 0.99));
+        std::nth_element(magnitudes.begin(), magnitudes.begin() + std::ptrdiff_t(k), magnitudes.end());
+        top = magnitudes[k];
+    }
     QImage image(r.map.nFrames, r.map.nMels, QImage::Format_ARGB32_Premultiplied);
     for (int m = 0; m < r.map.nMels; ++m) {
         auto* row = reinterpret_cast<QRgb*>(image.scanLine(r.map.nMels - 1 - m)); // high mels at the top
         for (int t = 0; t < r.map.nFrames; ++t) {
             const float v = r.map.at(m, t);
             // NOTE: square-root contrast: relevance is heavy-tailed, a linear ramp shows only a few pixels.
-            const double a = top > 0.0f && std::isfinite(v) ? std::sqrt(std::abs(v) / top) : 0.0;
+            const double a = top > 0.0f && std::isfinite(v) ? std::sqrt(std::min(1.0f, std::abs(v) / top)) : 0.0;
             row[t] = premultiplied(v >= 0.0f ? p.colour : p.negativeColour, p.opacity * a);
         }
     }

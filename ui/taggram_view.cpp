@@ -61,6 +61,11 @@ void TaggramView::setTaggram(const analysis::Taggram& taggram, const std::vector
             if (taggram.chunkStartSeconds[c] <= t) chunk = c;
         for (size_t r = 0; r < m_rowTags.size(); ++r) data->setCell(cell, int(r), taggram.at(chunk, m_rowTags[r]));
     }
+    // NOTE: colours span 0..the best cell, so low-probability vocabularies still show contrast.
+    float top = 0.05f;
+    for (size_t c = 0; c < nChunks; ++c)
+        for (size_t tag : m_rowTags) top = std::max(top, taggram.at(c, tag));
+    m_map->setDataRange(QCPRange(0.0, double(top)));
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     for (size_t r = 0; r < m_rowTags.size(); ++r)
         ticker->addTick(double(r), QString::fromStdString(m_rowTags[r] < m_names.size() ? m_names[m_rowTags[r]] : "?"));

@@ -18,6 +18,7 @@ TimelinePlot::TimelinePlot(QWidget* parent) : QCustomPlot(parent) {
     const std::array<double, 3> stretch{5.0, 1.3, 2.6};
     auto timeTicker = QSharedPointer<QCPAxisTickerTime>::create();
     timeTicker->setTimeFormat(QStringLiteral("%m:%s"));
+    timeTicker->setFieldWidth(QCPAxisTickerTime::tuMinutes, 1);
     for (size_t i = 0; i < m_rects.size(); ++i) {
         auto* r = new QCPAxisRect(this);
         plotLayout()->addElement(int(i), 0, r);
@@ -39,6 +40,7 @@ TimelinePlot::TimelinePlot(QWidget* parent) : QCustomPlot(parent) {
     }
     plotLayout()->setRowSpacing(2);
     setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    setAutoAddPlottableToLegend(false); // the curve strip keeps its own legend
 
     layer(QStringLiteral("overlay"))->setMode(QCPLayer::lmBuffered);
     for (size_t i = 0; i < m_rects.size(); ++i) {

@@ -82,7 +82,7 @@ void TrackViews::updateOverlays() {
     m_spectrogram->setAttention(m_settings.attention, attention, AttentionPlacement(m_settings.attentionPlacement));
     OverlayParameters relevance;
     relevance.kind = OverlayParameters::Kind::Relevance;
-    relevance.colour = QColor(0, 255, 170);
+    relevance.colour = QColor(0, 255, 255);
     relevance.opacity = m_settings.relevanceOpacity;
     m_spectrogram->setRelevance(m_settings.relevance, relevance);
 }
