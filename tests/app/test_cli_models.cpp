@@ -126,6 +126,17 @@ TEST(CliModels, ImportWithoutATagListSaysHowToGiveOne) {
     EXPECT_NE(r2.err.find("--tags"), std::string::npos) << r2.err;
 }
 
+TEST(CliModels, ListReportsAnUnreadableCard) {
+    const auto home = test::scratchDir("cli_models_broken");
+    fs::create_directories(home / "models");
+    std::ofstream(home / "models" / "broken.json") << R"({"id": "broken", "architecture": "fcn", "sample_rate": 16000})";
+    const auto r = test::runCli(home, {"models", "list"});
+    EXPECT_EQ(r.exitCode, 1);
+    const auto errLines = test::lines(r.err);
+    ASSERT_EQ(errLines.size(), 1u) << r.err;
+    EXPECT_EQ(errLines[0].rfind("tagscope-cli: " + (home / "models" / "broken.json").string() + ": ", 0), 0u) << r.err;
+}
+
 TEST(CliModels, ListWithNothingInstalledSaysHowToImport) {
     const auto home = test::scratchDir("cli_models_empty");
     const auto r = test::runCli(home, {"models", "list"});

@@ -175,3 +175,23 @@ TEST(CliTag, SigintCancelsWithExitCode130) {
 
 } // namespace
 } // namespace tagscope
+
+namespace tagscope {
+namespace {
+
+TEST(CliTag, HopSetsTheChunkGrid) {
+    TAGSCOPE_REQUIRE_SHARED("models/upstream/mtat_fcn.pth");
+    TAGSCOPE_REQUIRE_SHARED(kClip);
+    const auto home = test::scratchDir("cli_tag_hop");
+    importFcn(home);
+    const auto r = test::runCli(home, {"--threads", "1", "--hop", "14.5", "tag", "--json", test::sharedPath(kClip).string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json t = json::parse(r.out).at("tracks").at(0);
+    EXPECT_DOUBLE_EQ(t.at("hop_seconds").get<double>(), 14.5);
+    const auto& starts = t.at("taggram").at("chunk_start_seconds");
+    ASSERT_GE(starts.size(), 3u);
+    for (size_t c = 1; c < starts.size(); ++c) EXPECT_NEAR(starts[c].get<double>() - starts[c - 1].get<double>(), 14.5, 1e-6);
+}
+
+} // namespace
+} // namespace tagscope
