@@ -338,7 +338,7 @@ void registerTrainCommands(CLI::App& app) {
 
     auto* cache = train->add_subcommand("cache", "Run the teachers once per file and cache their targets (resumable)");
     common(cache);
-    cache->add_option("--splits", s->splits, "Splits to cache, in order")->capture_default_str();
+    cache->add_option("--splits", s->splits, "Splits to cache, in order (comma separated)")->delimiter(',')->capture_default_str();
     cache->add_option("--max-windows", s->maxWindows, "29 s windows per file")->capture_default_str();
     cache->add_option("--max-minutes", s->maxMinutes, "Stop after this many minutes (0 = no limit)");
     cache->callback([s, finish] { finish(runCache(*s)); });

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include "core/audio/audio_decoder.h"
@@ -283,6 +284,7 @@ Result<WindowSet> collectWindows(const TeacherCache& cache, const std::vector<st
     WindowSet set;
     size_t absent = 0;
     int64_t windows = 0;
+    std::set<std::string> seen;
     for (const auto& path : audio) {
         auto track = cache.lookup(path);
         if (!track) {
@@ -290,6 +292,8 @@ Result<WindowSet> collectWindows(const TeacherCache& cache, const std::vector<st
             ++absent;
             continue;
         }
+        // NOTE: packages may ship one recording under several names; its windows count once.
+        if (!seen.insert(track->audioSha256).second) continue;
         const int64_t w = track->mel.shape[0];
         set.mel.data.insert(set.mel.data.end(), track->mel.data.begin(), track->mel.data.end());
         for (int64_t i = 0; i < w; ++i)

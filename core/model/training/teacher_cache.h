@@ -95,7 +95,7 @@ private:
 
 /// Student training windows of cached tracks: mel W x 96 x kWindowFrames and the ensemble
 /// targets of `vocabularies` concatenated (W x 50 * vocabularies). Tracks not cached yet are
-/// skipped and counted in `missing`.
+/// skipped and counted in `missing`; files with the same audio (sha256) count once.
 Result<WindowSet> collectWindows(const TeacherCache& cache, const std::vector<std::filesystem::path>& audio,
                                  const std::vector<std::string>& vocabularies, size_t* missing = nullptr);
 

@@ -217,8 +217,13 @@ Result<TrainerStatus> Trainer::run(int64_t untilStep, double stopAfterSeconds, i
                 if (auto ok = validate(); !ok) return fail(ok.error());
                 if (report) report(s);
             }
-            if (!checkpoint.empty() && ((checkpointEvery > 0 && s.step % checkpointEvery == 0) || last))
+            if (!checkpoint.empty() && ((checkpointEvery > 0 && s.step % checkpointEvery == 0) || last)) {
+                {
+                    std::lock_guard<std::mutex> lock(defaultGenerator.mutex());
+                    d.dropoutState = defaultGenerator.get_state();
+                }
                 if (auto ok = saveCheckpoint(checkpoint); !ok) return fail(ok.error());
+            }
             if (last) break;
         }
         std::lock_guard<std::mutex> lock(defaultGenerator.mutex());

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Teacher cache (one real upstream FCN on a shared CC-BY clip), corpus lists, evaluation metrics.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "core/model/training/corpus.h"
+#include "core/model/training/evaluate.h"
+#include "core/model/training/teacher_cache.h"
+#include "tests/support/test_paths.h"
+
+using namespace tagscope;
+using namespace tagscope::model::training;
+
+namespace {
+
+constexpr const char* kClip = "audio/Kevin_MacLeod_-_Vibe_Ace.ogg"; // 61 s -> two 29 s windows
+
+TeacherSpec fcn(const std::string& dataset) {
+    return {dataset + "_fcn", "fcn", dataset, test::sharedPath("models/upstream/" + dataset + "_fcn.pth")};
+}
+
+} // namespace
+
+TEST(TeacherCache, WindowsAreEvenlySpreadInsideTheTrack) {
+    EXPECT_TRUE(windowStarts(20.0, 4).empty());
+    ASSERT_EQ(windowStarts(40.0, 4).size(), 1u);
+    EXPECT_NEAR(windowStarts(40.0, 4)[0], 5.5, 1e-9);
+    const auto starts = windowStarts(600.0, 4);
+    ASSERT_EQ(starts.size(), 4u);
+    for (size_t i = 1; i < starts.size(); ++i) EXPECT_NEAR(starts[i] - starts[i - 1], 150.0, 1e-9);
+    EXPECT_LE(starts.back() + 29.0, 600.0);
+}
+
+TEST(TeacherCache, MissComputesOnceThenHitsWithoutTheTeachers) {
+    TAGSCOPE_REQUIRE_SHARED(kClip);
+    TAGSCOPE_REQUIRE_SHARED("models/upstream/mtat_fcn.pth");
+    const auto dir = test::scratchDir("teacher_cache");
+    auto cache = TeacherCache::open({dir, 2, 1}, {fcn("mtat")});
+    ASSERT_TRUE(cache) << cache.error().message;
+    const auto clip = test::sharedPath(kClip);
+
+    auto missing = (*cache)->lookup(clip);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().kind, Error::Kind::NotFound);
+
+    bool computed = false;
+    auto first = (*cache)->ensure(clip, 61.0, &computed);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_TRUE(computed);
+    ASSERT_EQ(first->windowStartSeconds.size(), 2u);
+    EXPECT_EQ(first->mel.shape, (std::vector<int64_t>{2, 96, kWindowFrames}));
+    const auto& teacher = first->teachers.at("mtat_fcn");
+    ASSERT_EQ(teacher.shape, (std::vector<int64_t>{2, 50}));
+    for (float p : teacher.data) EXPECT_TRUE(p >= 0.0f && p <= 1.0f);
+    // One teacher: the ensemble is that teacher.
+    EXPECT_EQ(first->ensemble.at("mtat_top50").data, teacher.data);
+    const double audioSeconds = (*cache)->teacherAudioSeconds();
+    EXPECT_NEAR(audioSeconds, 58.0, 0.01);
+
+    auto second = (*cache)->ensure(clip, 61.0, &computed);
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_FALSE(computed);
+    EXPECT_EQ((*cache)->teacherAudioSeconds(), audioSeconds);
+    EXPECT_EQ(second->mel.data, first->mel.data);
+    EXPECT_EQ(second->teachers.at("mtat_fcn").data, teacher.data);
+    EXPECT_EQ(second->audioSha256, first->audioSha256);
+
+    // The same audio under a second name is one track; an uncached file is counted as missing.
+    std::filesystem::copy_file(clip, dir / "same_audio.ogg");
+    size_t notCached = 0;
+    auto windows =
+        collectWindows(**cache, {clip, dir / "same_audio.ogg", dir / "not_cached.ogg"}, {"mtat_top50"}, &notCached);
+    ASSERT_TRUE(windows) << windows.error().message;
+    EXPECT_EQ(notCached, 1u);
+    EXPECT_EQ(windows->mel.shape[0], 2);
+    EXPECT_EQ(windows->targets.shape, (std::vector<int64_t>{2, 50}));
+}
+
+TEST(TeacherCache, EntriesOfOtherTeachersAreNotUsed) {
+    TAGSCOPE_REQUIRE_SHARED("models/upstream/mtat_fcn.pth");
+    TAGSCOPE_REQUIRE_SHARED("models/upstream/msd_fcn.pth");
+    const auto dir = test::scratchDir("teacher_cache_keys");
+    auto a = TeacherCache::open({dir, 1, 1}, {fcn("mtat")});
+    auto b = TeacherCache::open({dir, 1, 1}, {fcn("msd")});
+    ASSERT_TRUE(a && b);
+    const std::string sha(64, 'a');
+    EXPECT_NE((*a)->entryPath(sha), (*b)->entryPath(sha));
+    EXPECT_NE((*a)->entryPath(sha).filename().string().find(sha), std::string::npos);
+    // A file written for other teachers (or anything else) at this path is refused.
+    {
+        std::ofstream junk((*a)->entryPath(sha), std::ios::binary);
+        junk << "junk";
+    }
+    EXPECT_FALSE((*a)->read((*a)->entryPath(sha)));
+}
+
+TEST(TeacherCache, MissingCheckpointOrUnknownArchitectureIsAnError) {
+    const auto dir = test::scratchDir("teacher_cache_bad");
+    auto r = TeacherCache::open({dir, 1, 1}, {{"x", "fcn", "mtat", dir / "absent.pth"}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Error::Kind::NotFound);
+    EXPECT_NE(r.error().message.find("absent.pth"), std::string::npos);
+    EXPECT_FALSE(TeacherCache::open({dir, 1, 1}, {}));
+}
+
+TEST(TeacherCache, UpstreamTeachersAreTheEightEnsembleMembers) {
+    const auto t = upstreamTeachers("/models");
+    ASSERT_EQ(t.size(), 8u);
+    EXPECT_EQ(teacherVocabularies(t), (std::vector<std::string>{"mtat_top50", "msd_top50", "jamendo_top50"}));
+    EXPECT_EQ(t[3].id, "msd_fcn");
+    EXPECT_EQ(t[3].checkpoint, std::filesystem::path("/models/msd_fcn.pth"));
+}
+
+TEST(CorpusList, RoundTripsAndInterleavesPackages) {
+    const auto dir = test::scratchDir("corpus_list");
+    std::vector<CorpusEntry> entries{{"/a1.ogg", "a", 31.5, "train"}, {"/a2.ogg", "a", 40, "train"},
+                                     {"/b1.ogg", "b", 50, "train"},   {"/c1.ogg", "c", 60, "test"}};
+    ASSERT_TRUE(writeCorpusList(dir / "files.tsv", entries));
+    auto back = readCorpusList(dir / "files.tsv");
+    ASSERT_TRUE(back) << back.error().message;
+    ASSERT_EQ(back->size(), 4u);
+    EXPECT_DOUBLE_EQ((*back)[0].durationSeconds, 31.5);
+    const auto train = selectSplit(*back, "train");
+    ASSERT_EQ(train.size(), 3u);
+    EXPECT_EQ(train[0].package, "a");
+    EXPECT_EQ(train[1].package, "b");
+    EXPECT_EQ(train[2].package, "a");
+    {
+        std::ofstream bad(dir / "bad.tsv");
+        bad << "/x.ogg\tpkg\tnot-a-number\ttrain\n";
+    }
+    auto r = readCorpusList(dir / "bad.tsv");
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("not-a-number"), std::string::npos);
+    EXPECT_FALSE(readCorpusList(dir / "absent.tsv"));
+}
+
+TEST(EvaluationMetrics, RocAucAveragePrecisionAndSpearmanOnHandWorkedCases) {
+    // Hand-worked: positives at scores 0.35 and 0.8; of the 4 positive/negative pairs, 3 are
+    // ordered correctly -> AUC 0.75. Ranking 0.8(+) 0.4(-) 0.35(+) 0.1(-): AP = (1/1 + 2/3) / 2.
+    const std::vector<float> s{0.1f, 0.4f, 0.35f, 0.8f};
+    const std::vector<int> l{0, 0, 1, 1};
+    EXPECT_NEAR(rocAuc(s, l), 0.75, 1e-12);
+    EXPECT_NEAR(averagePrecision(s, l), (1.0 + 2.0 / 3.0) / 2.0, 1e-12);
+    EXPECT_TRUE(std::isnan(rocAuc(s, {1, 1, 1, 1})));
+    EXPECT_NEAR(rocAuc({0.5f, 0.5f}, {0, 1}), 0.5, 1e-12);
+    EXPECT_NEAR(spearman({1, 2, 3, 4}, {10, 20, 30, 40}), 1.0, 1e-12);
+    EXPECT_NEAR(spearman({1, 2, 3, 4}, {4, 3, 2, 1}), -1.0, 1e-12);
+    EXPECT_EQ(spearman({1, 1, 1}, {1, 2, 3}), 0.0);
+}
+
+TEST(EvaluationMetrics, ReferenceAgreesPerfectlyWithItselfAndNotWithItsReverse) {
+    ScoreMatrix ref{6, 8, {}};
+    for (size_t t = 0; t < 6; ++t)
+        for (size_t k = 0; k < 8; ++k) ref.values.push_back(float((t * 3 + k * 5) % 8) / 8.0f);
+    const auto self = compareToReference(ref, ref, 2);
+    EXPECT_NEAR(self.rocAuc, 1.0, 1e-12);
+    EXPECT_NEAR(self.prAuc, 1.0, 1e-12);
+    EXPECT_NEAR(self.spearman, 1.0, 1e-12);
+    EXPECT_GT(self.tagsScored, 0u);
+    ScoreMatrix reversed = ref;
+    for (auto& v : reversed.values) v = 1.0f - v;
+    const auto rev = compareToReference(reversed, ref, 2);
+    EXPECT_NEAR(rev.rocAuc, 0.0, 1e-12);
+    EXPECT_NEAR(rev.spearman, -1.0, 1e-12);
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Trainer: a tiny synthetic distillation task, determinism, checkpoint/resume, failure paths.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "core/model/training/trainer.h"
+#include "tests/support/test_paths.h"
+
+using namespace tagscope;
+using namespace tagscope::model::training;
+
+namespace {
+
+constexpr int64_t kMels = 16, kFrames = 64, kTags = 4;
+
+// Windows of noise in which tag k is "on" (target 0.9, else 0.1) when mel bands
+// [4k, 4k + 4) are raised by 12 dB: a task the student can only solve by listening.
+WindowSet synthetic(int64_t windows, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> noise(-20.0f, 4.0f);
+    std::bernoulli_distribution on(0.5);
+    WindowSet set;
+    set.mel.shape = {windows, kMels, kFrames};
+    set.targets.shape = {windows, kTags};
+    for (int64_t w = 0; w < windows; ++w) {
+        std::vector<bool> tags(kTags);
+        for (int64_t k = 0; k < kTags; ++k) tags[size_t(k)] = on(rng);
+        for (int64_t m = 0; m < kMels; ++m)
+            for (int64_t t = 0; t < kFrames; ++t) set.mel.data.push_back(noise(rng) + (tags[size_t(m / 4)] ? 12.0f : 0.0f));
+        for (int64_t k = 0; k < kTags; ++k) set.targets.data.push_back(tags[size_t(k)] ? 0.9f : 0.1f);
+    }
+    return set;
+}
+
+TrainerOptions tinyOptions() {
+    TrainerOptions o;
+    o.hyper = {{"conv_ndim", 4},        {"n_mels", kMels},         {"attention_ndim", 16},
+               {"attention_nheads", 2}, {"attention_nlayers", 1},  {"attention_max_len", 64},
+               {"dropout", 0.1}};
+    o.cropFrames = 32;
+    o.batchSize = 8;
+    o.totalSteps = 200;
+    o.warmupSteps = 10;
+    o.learningRate = 3e-3;
+    o.gainDb = 1.0;
+    o.maxFrequencyMask = 2;
+    o.maxTimeMask = 4;
+    o.seed = 7;
+    o.threads = 1;
+    return o;
+}
+
+std::unique_ptr<Trainer> makeTrainer(const TrainerOptions& o = tinyOptions()) {
+    auto t = Trainer::create(o, synthetic(48, 1), synthetic(16, 2));
+    EXPECT_TRUE(t) << (t ? "" : t.error().message);
+    return t ? std::move(*t) : nullptr;
+}
+
+void expectSameWeights(const TensorMap& a, const TensorMap& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [key, tensor] : a) {
+        ASSERT_TRUE(b.count(key)) << key;
+        EXPECT_EQ(tensor.data, b.at(key).data) << key;
+    }
+}
+
+} // namespace
+
+TEST(TrainingSchedule, WarmsUpThenDecaysToZero) {
+    EXPECT_DOUBLE_EQ(scheduledLearningRate(0, 10, 100, 1.0), 0.1);
+    EXPECT_DOUBLE_EQ(scheduledLearningRate(9, 10, 100, 1.0), 1.0);
+    EXPECT_DOUBLE_EQ(scheduledLearningRate(10, 10, 100, 1.0), 1.0);
+    EXPECT_NEAR(scheduledLearningRate(55, 10, 100, 1.0), 0.5, 1e-12);
+    EXPECT_NEAR(scheduledLearningRate(100, 10, 100, 1.0), 0.0, 1e-12);
+    for (int64_t s = 11; s <= 100; ++s)
+        EXPECT_LT(scheduledLearningRate(s, 10, 100, 1.0), scheduledLearningRate(s - 1, 10, 100, 1.0));
+}
+
+TEST(Trainer, LearnsASyntheticTaskBelowTheMeanBaseline) {
+    auto t = makeTrainer();
+    ASSERT_TRUE(t);
+    ASSERT_TRUE(t->validate());
+    const double before = t->status().validationLoss;
+    auto status = t->run(200, 0.0, 0, 0, {}, {});
+    ASSERT_TRUE(status) << status.error().message;
+    EXPECT_EQ(status->step, 200);
+    EXPECT_LT(status->validationLoss, before);
+    // The mean target is 0.5 on every tag: a student that ignores its input cannot beat it.
+    EXPECT_LT(status->validationLoss, status->baselineLoss - 0.05);
+}
+
+TEST(Trainer, SameSeedSameWeights) {
+    auto a = makeTrainer(), b = makeTrainer();
+    ASSERT_TRUE(a && b);
+    ASSERT_TRUE(a->run(12, 0.0, 0, 0, {}, {}));
+    ASSERT_TRUE(b->run(12, 0.0, 0, 0, {}, {}));
+    expectSameWeights(a->studentWeights(), b->studentWeights());
+    auto other = tinyOptions();
+    other.seed = 8;
+    auto c = makeTrainer(other);
+    ASSERT_TRUE(c && c->run(12, 0.0, 0, 0, {}, {}));
+    EXPECT_NE(a->studentWeights().begin()->second.data, c->studentWeights().begin()->second.data);
+}
+
+TEST(Trainer, ResumeReproducesAnUninterruptedRun) {
+    const auto dir = test::scratchDir("trainer_resume");
+    auto whole = makeTrainer();
+    ASSERT_TRUE(whole && whole->run(20, 0.0, 5, 0, {}, {}));
+
+    auto first = makeTrainer();
+    ASSERT_TRUE(first && first->run(9, 0.0, 5, 0, dir / "ckpt.safetensors", {}));
+    auto second = makeTrainer();
+    ASSERT_TRUE(second);
+    auto loaded = second->loadCheckpoint(dir / "ckpt.safetensors");
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(second->status().step, 9);
+    ASSERT_TRUE(second->run(20, 0.0, 5, 0, {}, {}));
+    expectSameWeights(whole->studentWeights(), second->studentWeights());
+}
+
+TEST(Trainer, CheckpointOfOtherOptionsOrDamagedIsRejected) {
+    const auto dir = test::scratchDir("trainer_bad_ckpt");
+    auto t = makeTrainer();
+    ASSERT_TRUE(t && t->run(2, 0.0, 0, 0, dir / "ckpt.safetensors", {}));
+    auto other = tinyOptions();
+    other.learningRate = 1e-3;
+    auto u = makeTrainer(other);
+    ASSERT_TRUE(u);
+    auto r = u->loadCheckpoint(dir / "ckpt.safetensors");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Error::Kind::Mismatch);
+    {
+        std::ofstream damaged(dir / "damaged.safetensors", std::ios::binary);
+        damaged << "not a checkpoint";
+    }
+    auto d = t->loadCheckpoint(dir / "damaged.safetensors");
+    ASSERT_FALSE(d);
+    EXPECT_NE(d.error().message.find("damaged.safetensors"), std::string::npos);
+    EXPECT_FALSE(t->loadCheckpoint(dir / "missing.safetensors"));
+}
+
+TEST(Trainer, RejectsWindowsShorterThanTheCropOrMismatchedTargets) {
+    auto o = tinyOptions();
+    o.cropFrames = kFrames + 1;
+    auto r = Trainer::create(o, synthetic(4, 1), synthetic(4, 2));
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("crop"), std::string::npos);
+    auto set = synthetic(4, 1);
+    set.targets.shape = {3, kTags};
+    set.targets.data.resize(3 * kTags);
+    EXPECT_FALSE(Trainer::create(tinyOptions(), set, synthetic(4, 2)));
+}
