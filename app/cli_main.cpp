@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // tagscope-cli: tag, explain, and manage models from the command line. Composition only; the
 // work is done by the same core and model functions as the GUI's.
+#include <map>
+
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli_common.h"
@@ -28,6 +30,12 @@ int main(int argc, char** argv) {
     app.add_option("--model", global.model, "Model id (see 'models list') or path of a model card (.json)");
     app.add_option("--device", global.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
     app.add_option("--hop", global.hopSeconds, "Chunk hop in seconds (default: the chunk length)")->check(CLI::NonNegativeNumber);
+    const std::map<std::string, tagscope::audio::ResampleQuality> resamplers{
+        {"torchaudio", tagscope::audio::ResampleQuality::Torchaudio}, {"best", tagscope::audio::ResampleQuality::Best},
+        {"medium", tagscope::audio::ResampleQuality::Medium}, {"fastest", tagscope::audio::ResampleQuality::Fastest}};
+    app.add_option("--resampler", global.resampler,
+                   "Resampler: torchaudio (windowed sinc, default), best, medium, fastest (libsamplerate)")
+        ->transform(CLI::CheckedTransformer(resamplers, CLI::ignore_case));
     app.add_option("--threads", global.threads, "Compute threads (default: one per core)")->check(CLI::NonNegativeNumber);
     app.add_flag("--timings", global.timings, "Print the seconds spent decoding, in the mel front end and in the model");
 

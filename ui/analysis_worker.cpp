@@ -43,6 +43,7 @@ Result<analysis::TrackAnalysis> AnalysisWorker::spectrogramOnly(const QString& p
     const dsp::MelConfig config; // the upstream taggers' front end: 16 kHz, 96 mels
     audio::DecodeOptions options;
     options.targetSampleRate = config.sampleRate;
+    options.quality = model::AnalysisOptions{}.resampleQuality;
     auto decoded = audio::decodeAudio(path.toStdString(), options, progress, cancel);
     if (!decoded) return fail(decoded.error());
     if (isCancelled(cancel)) return fail(Error::cancelled());

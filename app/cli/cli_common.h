@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/audio/resampler.h"
 #include "core/common/error.h"
 #include "core/model/tagger.h"
 
@@ -23,6 +24,7 @@ struct GlobalOptions {
     std::string model;          ///< card id or path of a card (.json); "" = first installed card
     std::string device = "auto";
     double hopSeconds = 0.0;    ///< chunk hop; 0 = chunk length
+    audio::ResampleQuality resampler = audio::ResampleQuality::Torchaudio; ///< --resampler
     int threads = 0;            ///< 0 = one per core
     bool timings = false;       ///< print seconds per stage (decode, mel, model ...) on stderr
 

@@ -51,6 +51,7 @@ int ExplainCommand::run(const GlobalOptions& global) {
     model::Analyzer analyzer(tagger);
     model::AnalysisOptions options;
     options.hopSeconds = global.hopSeconds;
+    options.resampleQuality = global.resampler;
     audio::AudioBuffer audio;
     progress.begin(std::filesystem::path(m_file).filename().string(), 0, 1);
     auto result = analyzer.analyzeFile(m_file, options, progress.callback(), &cancel, {}, &audio);

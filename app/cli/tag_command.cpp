@@ -69,6 +69,7 @@ int TagCommand::run(const GlobalOptions& global) {
     model::Analyzer analyzer(tagger);
     model::AnalysisOptions options;
     options.hopSeconds = global.hopSeconds;
+    options.resampleQuality = global.resampler;
 
     if (!m_taggramDir.empty()) {
         std::error_code ec;

@@ -12,6 +12,7 @@
 
 #include "core/audio/audio_checks.h"
 #include "core/audio/resampler.h"
+#include "core/dsp/sinc_resampler.h"
 
 namespace tagscope::audio {
 namespace {
@@ -214,7 +215,8 @@ Result<AudioBuffer> decodeAudio(const std::filesystem::path& path, const DecodeO
 
     const int outRate = options.targetSampleRate > 0 ? options.targetSampleRate : rate;
     std::optional<Resampler> resampler;
-    if (outRate != rate) {
+    const bool sincAfterDecode = outRate != rate && options.quality == ResampleQuality::Torchaudio;
+    if (outRate != rate && !sincAfterDecode) {
         auto created = Resampler::create(rate, outRate, options.quality);
         if (!created) return fail(Error::make(Error::Kind::InvalidInput, path, created.error().message));
         resampler.emplace(std::move(*created));
@@ -285,6 +287,11 @@ Result<AudioBuffer> decodeAudio(const std::filesystem::path& path, const DecodeO
             return fail(Error::make(Error::Kind::Internal, path, ok.error().message));
         }
         out.samples.resize(static_cast<size_t>(Resampler::outputLength(read, rate, outRate)), 0.0f);
+    }
+    if (sincAfterDecode) {
+        auto sinc = dsp::SincResampler::create(rate, outRate);
+        if (!sinc) return fail(Error::make(Error::Kind::InvalidInput, path, sinc.error().message));
+        out.samples = sinc->process(out.samples);
     }
     report(1.0, "decode");
     return out;

@@ -45,9 +45,11 @@ Result<Resampler> Resampler::create(int fromRate, int toRate, ResampleQuality qu
                         std::to_string(toRate) + " Hz: the ratio is outside 1/256 .. 256");
     }
     int error = 0;
-    const int converter = quality == ResampleQuality::Best     ? SRC_SINC_BEST_QUALITY
-                          : quality == ResampleQuality::Medium ? SRC_SINC_MEDIUM_QUALITY
-                                                               : SRC_SINC_FASTEST;
+    // NOTE: the streaming converter has no torchaudio mode (that filter works on whole signals);
+    // it falls back to the best converter.
+    const int converter = quality == ResampleQuality::Medium    ? SRC_SINC_MEDIUM_QUALITY
+                          : quality == ResampleQuality::Fastest ? SRC_SINC_FASTEST
+                                                                : SRC_SINC_BEST_QUALITY;
     SRC_STATE* state = src_new(converter, 1, &error);
     if (!state) return fail(converterError(error));
     return Resampler(state, ratio);

@@ -11,10 +11,13 @@ struct SRC_STATE_tag; // libsamplerate's opaque converter state
 
 namespace tagscope::audio {
 
-/// libsamplerate converter choice. Best is closest to the upstream pipelines' input (measured:
-/// max |diff| 4e-3 against the golden 16 kHz clip); Medium and Fastest trade a little stop-band
-/// attenuation for 4x and 10x the speed.
-enum class ResampleQuality { Best, Medium, Fastest };
+/// Resampler choice. Best/Medium/Fastest are libsamplerate's sinc converters: Best is closest
+/// to the upstream pipelines' input (measured: max |diff| 4e-3 against the golden 16 kHz clip);
+/// Medium and Fastest trade pass-band width (90 % / 80 % of Nyquist) for 4x / 10x the speed.
+/// Torchaudio is torchaudio.functional.resample's default windowed sinc (dsp::SincResampler,
+/// rolloff 0.99): pass band as wide as Best at ~25x its speed; applied after decoding (whole
+/// signal), used by the analysis by default.
+enum class ResampleQuality { Best, Medium, Fastest, Torchaudio };
 
 /// Streaming mono sample-rate converter (libsamplerate, SRC_SINC_BEST_QUALITY). Feed blocks
 /// with `process`, then call `finish` once to drain the filter's tail. The output is

@@ -121,6 +121,7 @@ Result<analysis::TrackAnalysis> Analyzer::analyzeFile(const std::filesystem::pat
                                                       const ChunkCallback& onChunk, audio::AudioBuffer* decodedOut) {
     audio::DecodeOptions decode;
     decode.targetSampleRate = m_tagger->card().sampleRate;
+    decode.quality = options.resampleQuality;
     auto audio = audio::decodeAudio(file, decode, progress, cancel);
     if (!audio) return fail(audio.error());
     auto result = analyzeAudio(*audio, options, progress, cancel, onChunk);

@@ -86,6 +86,22 @@ TEST(Resampler, FasterQualitiesKeepTheToneButDifferFromBest) {
     EXPECT_LT(maxDiff, 0.01f) << "but only slightly on an in-band tone";
 }
 
+TEST(Resampler, DecodeWithTorchaudioQualityKeepsTheToneAndLength) {
+    const auto path = test::scratchDir("audio_resample_torchaudio") / "tone.wav";
+    ASSERT_TRUE(test::writeSound(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 2, test::sineFrames(44100, 2, 44100, 1000.0)));
+    auto best = decodeAudio(path, {.targetSampleRate = 16000});
+    auto sinc = decodeAudio(path, {.targetSampleRate = 16000, .quality = ResampleQuality::Torchaudio});
+    ASSERT_TRUE(best && sinc) << (best ? sinc.error().message : best.error().message);
+    EXPECT_EQ(sinc->sampleRate, 16000);
+    EXPECT_EQ(sinc->samples.size(), best->samples.size());
+    EXPECT_NEAR(zeroCrossingFrequency(sinc->samples, 16000), 1000.0, 1.0);
+    float maxDiff = 0.0f;
+    for (size_t i = 1000; i + 1000 < best->samples.size(); ++i)
+        maxDiff = std::max(maxDiff, std::abs(sinc->samples[i] - best->samples[i]));
+    EXPECT_GT(maxDiff, 0.0f);
+    EXPECT_LT(maxDiff, 0.01f);
+}
+
 TEST(Resampler, StreamingInBlocksEqualsOneShot) {
     const auto tone = test::sineFrames(22050, 1, 50000, 330.0);
     auto whole = resample(tone, 22050, 16000);
