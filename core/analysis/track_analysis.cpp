@@ -23,10 +23,27 @@ std::string segmentsPhrase(int k, double seconds, const std::string& which) {
     return count + " " + which + " " + len + "-second " + (k == 1 ? "segment" : "segments");
 }
 
+// NOTE: compares the values as printed, so a user never reads "from 0.13 to 0.13".
+int direction(float from, float to) {
+    const std::string a = twoDecimals(from), b = twoDecimals(to);
+    if (a == b) return 0;
+    return to < from ? -1 : 1;
+}
+
 std::string changeWords(float from, float to) {
-    if (to < from) return "lowers it to " + twoDecimals(to);
-    if (to > from) return "raises it to " + twoDecimals(to);
-    return "leaves it at " + twoDecimals(to);
+    switch (direction(from, to)) {
+    case -1: return "lowers it to " + twoDecimals(to);
+    case 1: return "raises it to " + twoDecimals(to);
+    default: return "leaves it at " + twoDecimals(to);
+    }
+}
+
+/// The verdict users read: does the explanation point at audio the model relies on?
+std::string verdict(float advantage) {
+    constexpr float kClear = 0.02f; // NOTE: a probability difference users can see in the bars
+    if (advantage >= kClear) return " The explanation points at audio the model relies on.";
+    if (advantage <= -kClear) return " Random audio matters more: do not trust this explanation for this tag.";
+    return " No clearer than chance: treat this explanation with caution.";
 }
 
 } // namespace
@@ -47,11 +64,12 @@ std::string Faithfulness::summary() const {
     std::string top = "Masking the " + segmentsPhrase(k, segmentSeconds, "most relevant");
     if (!method.empty()) top += " (by " + method + ")";
     std::string s = top + " ";
-    if (afterTopK < baseline) s += "lowers " + name + " from " + twoDecimals(baseline) + " to " + twoDecimals(afterTopK);
-    else if (afterTopK > baseline) s += "raises " + name + " from " + twoDecimals(baseline) + " to " + twoDecimals(afterTopK);
+    const int d = direction(baseline, afterTopK);
+    if (d < 0) s += "lowers " + name + " from " + twoDecimals(baseline) + " to " + twoDecimals(afterTopK);
+    else if (d > 0) s += "raises " + name + " from " + twoDecimals(baseline) + " to " + twoDecimals(afterTopK);
     else s += "leaves " + name + " at " + twoDecimals(baseline);
     s += "; masking " + segmentsPhrase(k, segmentSeconds, "random") + " " + changeWords(baseline, afterRandom) + ".";
-    return s;
+    return s + verdict(advantage());
 }
 
 } // namespace tagscope::analysis

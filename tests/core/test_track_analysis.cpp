@@ -36,7 +36,7 @@ TEST(Faithfulness, SummaryInWords) {
     f.afterRandom = 0.77f;
     EXPECT_EQ(f.summary(),
               "Masking the 3 most relevant seconds lowers 'piano' from 0.81 to 0.42; masking 3 random seconds "
-              "lowers it to 0.77.");
+              "lowers it to 0.77. The explanation points at audio the model relies on.");
     EXPECT_NEAR(f.advantage(), 0.35f, 1e-6);
 
     f.method = "rollout";
@@ -45,6 +45,15 @@ TEST(Faithfulness, SummaryInWords) {
     f.afterTopK = 0.9f;
     f.afterRandom = 0.81f;
     EXPECT_EQ(f.summary(), "Masking the 1 most relevant 2.5-second segment (by rollout) raises 'piano' from 0.81 "
-                           "to 0.90; masking 1 random 2.5-second segment leaves it at 0.81.");
+                           "to 0.90; masking 1 random 2.5-second segment leaves it at 0.81. Random audio matters "
+                           "more: do not trust this explanation for this tag.");
     EXPECT_LT(f.advantage(), 0.0f);
+
+    // Changes smaller than the printed precision read as no change, with a cautious verdict.
+    f.baseline = 0.131f;
+    f.afterTopK = 0.128f;
+    f.afterRandom = 0.124f;
+    EXPECT_EQ(f.summary(), "Masking the 1 most relevant 2.5-second segment (by rollout) leaves 'piano' at 0.13; "
+                           "masking 1 random 2.5-second segment lowers it to 0.12. No clearer than chance: treat "
+                           "this explanation with caution.");
 }
