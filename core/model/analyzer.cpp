@@ -150,7 +150,8 @@ Result<analysis::TrackAnalysis> Analyzer::analyzeAudio(const audio::AudioBuffer&
         const int64_t hop = options.hopSeconds > 0.0 ? std::max<int64_t>(1, std::llround(options.hopSeconds * card.sampleRate))
                                                      : card.chunkSamples;
         result.hopSeconds = double(hop) / card.sampleRate;
-        const auto chunks = planChunks(int64_t(audio.samples.size()), card.chunkSamples, hop, options.padLastChunk);
+        const auto chunks = planChunks(int64_t(audio.samples.size()), card.chunkSamples, hop, options.padLastChunk,
+                                       options.alignLastChunkToEnd);
 
         progress(0.0, "mel");
         auto mel = trackMel(impl.mel, audio.samples, [&](double f) { progress(f, "mel"); }, cancel);

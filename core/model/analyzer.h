@@ -17,8 +17,12 @@ namespace tagscope::model {
 
 struct AnalysisOptions {
     double hopSeconds = 0.0;        ///< chunk hop; 0 = chunk length (non-overlapping)
-    bool padLastChunk = true;       ///< last partial chunk zero-padded (true) or dropped (false);
+    bool padLastChunk = true;       ///< last partial chunk kept (true) or dropped (false);
                                     ///< a track shorter than one chunk is always padded
+    /// With padLastChunk: the kept last chunk ends at the track's end and overlaps the previous
+    /// chunk (true, default) instead of being zero-padded (false). NOTE: a mostly padded chunk
+    /// is mostly silence and would pull the track mean towards "quiet" tags.
+    bool alignLastChunkToEnd = true;
     int batchSize = 8;              ///< chunks per forward pass
     bool attention = true;          ///< collect attention maps + rollout (attention models)
     /// Resampler used by analyzeFile. NOTE: torchaudio's windowed sinc by default: its pass band

@@ -97,7 +97,9 @@ TEST(CliTag, FolderWithBadFilesTagsTheGoodOneAndReportsTheOthers) {
     EXPECT_EQ(chunks, size_t(std::ceil(duration / chunk)));
     ASSERT_EQ(taggram.at("values").size(), chunks);
     for (size_t c = 0; c < chunks; ++c) {
-        EXPECT_NEAR(taggram["chunk_start_seconds"][c].get<double>(), double(c) * chunk, 1e-6);
+        // Non-overlapping chunks; the last one ends at the track's end instead of being padded.
+        const double start = c + 1 < chunks ? double(c) * chunk : duration - chunk;
+        EXPECT_NEAR(taggram["chunk_start_seconds"][c].get<double>(), start, 0.01);
         EXPECT_EQ(taggram["values"][c].size(), 50u);
     }
     EXPECT_NEAR(taggram["chunk_end_seconds"][chunks - 1].get<double>(), duration, 0.01);

@@ -41,6 +41,15 @@ TEST(ChunkPlan, CoversTheTrackAsDocumented) {
 
     EXPECT_EQ(planChunks(2500, 1000, 0, false).size(), 2u);
 
+    // Aligned to the end: a full last chunk overlapping the previous one, no padding.
+    auto aligned = planChunks(2500, 1000, 0, true, true);
+    ASSERT_EQ(aligned.size(), 3u);
+    EXPECT_EQ(aligned[2].start, 1500);
+    EXPECT_EQ(aligned[2].valid, 1000);
+    EXPECT_EQ(planChunks(3000, 1000, 0, true, true).back().start, 2000); // exact cover unchanged
+    EXPECT_EQ(planChunks(300, 1000, 0, true, true)[0].valid, 300);        // short track still padded
+    EXPECT_EQ(planChunks(2500, 1000, 400, true, true).back().start, 1600); // a hop keeps its grid
+
     auto shortTrack = planChunks(300, 1000, 0, false);
     ASSERT_EQ(shortTrack.size(), 1u);
     EXPECT_EQ(shortTrack[0].valid, 300);
@@ -87,7 +96,10 @@ TEST(Analyzer, TaggramEqualsDirectOutputAndTrackScoreIsTheMean) {
     const dsp::MelSpectrogram mel(test::tinyCard().mel);
     std::vector<double> mean(3, 0.0);
     for (size_t c = 0; c < 4; ++c) {
-        const auto want = direct(*net, mel, audio.samples, int64_t(c) * 8000, 8000);
+        // The last chunk ends at the track's end (default alignment): starts at 2.5 s.
+        const auto start = std::llround(r->taggram.chunkStartSeconds[c] * 8000);
+        EXPECT_EQ(start, c < 3 ? int64_t(c) * 8000 : int64_t(20000));
+        const auto want = direct(*net, mel, audio.samples, start, 8000);
         for (size_t t = 0; t < 3; ++t) {
             EXPECT_NEAR(r->taggram.at(c, t), want[t], 1e-6) << "chunk " << c << " tag " << t;
             mean[t] += want[t] / 4.0;
@@ -112,11 +124,18 @@ TEST(Analyzer, LastChunkPaddedOrDroppedAndShortTrackPadded) {
     auto dropped = analyzer.analyzeAudio(test::toneAudio(2.5, 500.0), drop);
     ASSERT_TRUE(dropped);
     EXPECT_EQ(dropped->taggram.chunkCount(), 2u);
-    auto padded = analyzer.analyzeAudio(test::toneAudio(2.5, 500.0));
+    AnalysisOptions pad;
+    pad.alignLastChunkToEnd = false;
+    auto padded = analyzer.analyzeAudio(test::toneAudio(2.5, 500.0), pad);
     ASSERT_TRUE(padded);
     ASSERT_EQ(padded->taggram.chunkCount(), 3u);
     EXPECT_DOUBLE_EQ(padded->taggram.chunkStartSeconds[2], 2.0);
     EXPECT_DOUBLE_EQ(padded->taggram.chunkEndSeconds[2], 2.5);
+    auto aligned = analyzer.analyzeAudio(test::toneAudio(2.5, 500.0));
+    ASSERT_TRUE(aligned);
+    ASSERT_EQ(aligned->taggram.chunkCount(), 3u);
+    EXPECT_DOUBLE_EQ(aligned->taggram.chunkStartSeconds[2], 1.5);
+    EXPECT_DOUBLE_EQ(aligned->taggram.chunkEndSeconds[2], 2.5);
     auto tiny = analyzer.analyzeAudio(test::toneAudio(0.3, 500.0), drop);
     ASSERT_TRUE(tiny);
     ASSERT_EQ(tiny->taggram.chunkCount(), 1u);
@@ -222,7 +241,9 @@ TEST(Analyzer, AttentionMapsCoverTheTrackWithoutPadding) {
     auto tagger = test::tinyTagger(net, test::tinyCard(1.0));
     ASSERT_TRUE(tagger);
     Analyzer analyzer(tagger);
-    auto r = analyzer.analyzeAudio(test::toneAudio(2.5, 900.0));
+    AnalysisOptions pad;
+    pad.alignLastChunkToEnd = false; // this test is about leaving padded tokens out
+    auto r = analyzer.analyzeAudio(test::toneAudio(2.5, 900.0), pad);
     ASSERT_TRUE(r) << r.error().message;
     ASSERT_TRUE(r->attention.has_value());
     const auto& a = *r->attention;
@@ -246,7 +267,7 @@ TEST(Analyzer, AttentionMapsCoverTheTrackWithoutPadding) {
     }
     EXPECT_GT(chunk0, 0.0);
     EXPECT_LT(chunk0, 1.0);
-    AnalysisOptions off;
+    AnalysisOptions off = pad;
     off.attention = false;
     auto without = analyzer.analyzeAudio(test::toneAudio(2.5, 900.0), off);
     ASSERT_TRUE(without);

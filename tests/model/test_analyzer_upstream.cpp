@@ -91,10 +91,10 @@ TEST(AnalyzerUpstream, FileTaggramEqualsTheNetsDirectOutputAndDeletionFavoursRel
                                   [&](const analysis::ChunkPrediction& p) { streamed.push_back(p.index); }, &audio);
     ASSERT_TRUE(r) << r.error().message;
     ASSERT_EQ(audio.sampleRate, 16000);
-    ASSERT_EQ(r->taggram.chunkCount(), 3u); // 61 s: two full 29 s chunks + a padded one
+    ASSERT_EQ(r->taggram.chunkCount(), 3u); // 61 s: two 29 s chunks + one ending at the track's end
     EXPECT_EQ(streamed, (std::vector<int>{0, 1, 2}));
 
-    // Direct: a freshly loaded, unoptimised net on each chunk's samples (zero-padded).
+    // Direct: a freshly loaded, unoptimised net on each chunk's samples.
     auto net = createNet("fcn", {}, 50);
     ASSERT_TRUE(net);
     auto weights = io::readTorchCheckpoint(test::sharedPath(kFcn));
@@ -104,9 +104,10 @@ TEST(AnalyzerUpstream, FileTaggramEqualsTheNetsDirectOutputAndDeletionFavoursRel
     const dsp::MelSpectrogram mel(fcnCard().mel);
     double worst = 0.0;
     for (size_t c = 0; c < 3; ++c) {
+        const auto start = size_t(std::llround(r->taggram.chunkStartSeconds[c] * 16000));
+        EXPECT_EQ(start, c < 2 ? c * 464000 : audio.samples.size() - 464000);
         std::vector<float> chunk(464000, 0.0f);
-        for (size_t i = 0; i < chunk.size() && c * 464000 + i < audio.samples.size(); ++i)
-            chunk[i] = audio.samples[c * 464000 + i];
+        for (size_t i = 0; i < chunk.size() && start + i < audio.samples.size(); ++i) chunk[i] = audio.samples[start + i];
         auto s = mel.decibels(chunk);
         torch::NoGradGuard noGrad;
         const auto p = (*net)->forward(torch::from_blob(s.values.data(), {1, 96, s.nFrames}, torch::kFloat32).clone());

@@ -18,8 +18,12 @@ struct ChunkSpan {
 /// `totalSamples`. Full chunks come first; then, when the track is not covered exactly:
 ///  - `padLast` true: one more chunk starting at the next hop position, zero-padded;
 ///  - `padLast` false: the remainder is dropped.
+///  - `padLast` and `alignLastToEnd` true, non-overlapping grid (hop >= chunk): instead of
+///    padding, one more full chunk that ends exactly at the end of the track (overlapping the
+///    previous one), so no chunk is mostly silence and no audio is dropped.
 /// A track shorter than one chunk always gives one padded chunk (never nothing); an empty
 /// track gives no chunks.
-std::vector<ChunkSpan> planChunks(int64_t totalSamples, int64_t chunkSamples, int64_t hopSamples, bool padLast);
+std::vector<ChunkSpan> planChunks(int64_t totalSamples, int64_t chunkSamples, int64_t hopSamples, bool padLast,
+                                  bool alignLastToEnd = false);
 
 } // namespace tagscope::model
