@@ -137,8 +137,13 @@ std::string sanitizeId(std::string id) {
         const unsigned char u = static_cast<unsigned char>(c);
         c = (std::isalnum(u) || c == '-' || c == '_' || c == '.') ? char(std::tolower(u)) : '-';
     }
-    while (!id.empty() && id.front() == '.') id.erase(id.begin());
-    return id;
+    // "MTT small (random weights)" -> "mtt-small-random-weights": no runs of '-', none at the ends.
+    std::string out;
+    for (char c : id)
+        if (c != '-' || (!out.empty() && out.back() != '-')) out += c;
+    while (!out.empty() && (out.back() == '-' || out.front() == '.' || out.front() == '-'))
+        out.erase(out.back() == '-' ? out.end() - 1 : out.begin());
+    return out.empty() ? std::string("model") : out;
 }
 
 const std::set<std::string>& knownArchitectures() {

@@ -72,10 +72,11 @@ TEST(CliModels, ImportWithExplicitOptionsIntoAFolder) {
     const auto out = home / "elsewhere";
     const auto r = test::runCli(home, {"models", "import", test::sharedPath("models/upstream/jamendo_musicnn.pth").string(),
                                        "--arch", "musicnn", "--dataset", "jamendo", "--tags",
-                                       test::sharedPath("tags/jamendo_top50.txt").string(), "--name", "My Musicnn",
+                                       test::sharedPath("tags/jamendo_top50.txt").string(), "--name", "My Musicnn (v2)!",
                                        "--out", out.string()});
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    auto card = io::loadModelCard(out / "my-musicnn.json");
+    // The name becomes a clean id: lower case, no runs of '-', none at the ends.
+    auto card = io::loadModelCard(out / "my-musicnn-v2.json");
     ASSERT_TRUE(card) << card.error().message;
     EXPECT_EQ(card->architecture, "musicnn");
     EXPECT_EQ(card->chunkSamples, 48000);
