@@ -70,11 +70,18 @@ RenderResult OverlayRenderer::renderAttention(const analysis::TrackAnalysis& ana
     // NOTE: ~20 cells per second is finer than any token span and keeps the image small.
     const int columns = std::max(1, int(std::ceil(analysis.durationSeconds * 20.0)));
     const auto cells = rasterise(*series, analysis.durationSeconds, columns);
-    const float top = *std::max_element(cells.begin(), cells.end());
+    // NOTE: min-max scaled: attention that is nearly flat over the track (as in an untrained or
+    // undecided model) draws nearly nothing instead of washing the whole spectrogram out, and
+    // what stands out is what the model attends to more than elsewhere.
+    const auto [lowest, highest] = std::minmax_element(cells.begin(), cells.end());
+    const float bottom = std::max(0.0f, *lowest), top = *highest;
+    const float range = top - bottom;
     QImage image(columns, 1, QImage::Format_ARGB32_Premultiplied);
     auto* row = reinterpret_cast<QRgb*>(image.scanLine(0));
     for (int c = 0; c < columns; ++c) {
-        const double v = top > 0.0f ? std::max(0.0f, cells[size_t(c)]) / top : 0.0;
+        const double v = range > 1e-6f * std::abs(top) && range > 0.0f
+                             ? std::clamp((cells[size_t(c)] - bottom) / range, 0.0f, 1.0f)
+                             : 0.0;
         row[c] = premultiplied(p.colour, p.opacity * v);
     }
     return {image, 0.0, analysis.durationSeconds};

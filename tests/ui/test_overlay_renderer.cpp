@@ -68,9 +68,21 @@ TEST(OverlayRenderer, CachesUntilParametersOrGenerationChange) {
     const QImage img = renderer.render({&a, nullptr, 8}, p).image.convertToFormat(QImage::Format_ARGB32);
     EXPECT_EQ(img.width(), 40);
     EXPECT_NEAR(qAlpha(img.pixel(30, 0)), 0.3 * 255, 1.5);
-    EXPECT_NEAR(qAlpha(img.pixel(5, 0)), 0.3 * 0.25 * 255, 1.5);
+    EXPECT_EQ(qAlpha(img.pixel(5, 0)), 0); // min-max scaled: the least attended span is clear
     p.source = AttentionSource::HeadMean; // the analysis has no per-layer rows
     EXPECT_FALSE(renderer.render({&a, nullptr, 8}, p).isValid());
+
+    // Three levels: the middle one is drawn at its min-max fraction; flat attention draws nothing.
+    a.attention->rollout.startSeconds = {0.0, 0.5, 1.0};
+    a.attention->rollout.endSeconds = {0.5, 1.0, 2.0};
+    a.attention->rollout.values = {0.2f, 0.4f, 0.6f};
+    p.source = AttentionSource::Rollout;
+    const QImage three = renderer.render({&a, nullptr, 9}, p).image.convertToFormat(QImage::Format_ARGB32);
+    EXPECT_NEAR(qAlpha(three.pixel(15, 0)), 0.3 * 0.5 * 255, 1.5);
+    a.attention->rollout.values = {0.3f, 0.3f, 0.3f};
+    const QImage flat = renderer.render({&a, nullptr, 10}, p).image.convertToFormat(QImage::Format_ARGB32);
+    EXPECT_EQ(qAlpha(flat.pixel(5, 0)), 0);
+    EXPECT_EQ(qAlpha(flat.pixel(30, 0)), 0);
 }
 
 TEST(OverlayRenderer, NothingToShowWithoutExplanation) {
