@@ -65,17 +65,22 @@ Result<void> loadStateDict(TaggerNet& net, const TensorMap& weights, const std::
     return {};
 }
 
+HostTensor toHostTensor(const torch::Tensor& tensor) {
+    auto c = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    HostTensor h;
+    h.shape.assign(c.sizes().begin(), c.sizes().end());
+    h.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    return h;
+}
+
+torch::Tensor fromHostTensor(const HostTensor& host) {
+    return torch::from_blob(const_cast<float*>(host.data.data()), host.shape, torch::kFloat32).clone();
+}
+
 TensorMap stateDict(TaggerNet& net) {
     TensorMap out;
-    auto put = [&](const std::string& name, const torch::Tensor& t) {
-        auto c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-        HostTensor h;
-        h.shape.assign(c.sizes().begin(), c.sizes().end());
-        h.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-        out.emplace(name, std::move(h));
-    };
-    for (const auto& p : net.named_parameters(true)) put(p.key(), p.value());
-    for (const auto& b : net.named_buffers(true)) put(b.key(), b.value());
+    for (const auto& p : net.named_parameters(true)) out.emplace(p.key(), toHostTensor(p.value()));
+    for (const auto& b : net.named_buffers(true)) out.emplace(b.key(), toHostTensor(b.value()));
     return out;
 }
 

@@ -70,6 +70,12 @@ Result<void> loadStateDict(TaggerNet& net, const TensorMap& weights, const std::
 /// The net's parameters and buffers as a TensorMap (for saving in the project format).
 TensorMap stateDict(TaggerNet& net);
 
+/// A float32 host copy of any tensor (any device or dtype; detached).
+HostTensor toHostTensor(const torch::Tensor& tensor);
+
+/// A float32 CPU tensor owning a copy of `host`.
+torch::Tensor fromHostTensor(const HostTensor& host);
+
 /// Builds an architecture by name ("mtt", "cnnsa", "fcn", "musicnn", "crnn") with its
 /// hyper-parameters (see each architecture's header) and number of output tags.
 Result<std::shared_ptr<TaggerNet>> createNet(const std::string& architecture, const nlohmann::json& hyper,

@@ -37,18 +37,6 @@ std::string hex(uint64_t value) {
     return buffer;
 }
 
-HostTensor toHost(const torch::Tensor& t) {
-    auto c = t.detach().to(torch::kFloat32).contiguous();
-    HostTensor h;
-    h.shape.assign(c.sizes().begin(), c.sizes().end());
-    h.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    return h;
-}
-
-torch::Tensor fromHost(HostTensor& h) {
-    return torch::from_blob(h.data.data(), h.shape, torch::kFloat32);
-}
-
 } // namespace
 
 std::vector<TeacherSpec> upstreamTeachers(const std::filesystem::path& directory) {
@@ -149,16 +137,16 @@ struct TeacherCache::Impl {
         try {
             c10::InferenceMode guard;
             if (at::get_num_threads() != options.threads) at::set_num_threads(options.threads);
-            auto windows = fromHost(track.mel);
+            auto windows = fromHostTensor(track.mel);
             std::map<std::string, std::vector<torch::Tensor>> byVocabulary;
             for (size_t i = 0; i < specs.size(); ++i) {
                 if (isCancelled(cancel)) return fail(Error::cancelled());
                 auto probabilities = runTeacher(i, windows);
-                track.teachers[specs[i].id] = toHost(probabilities);
+                track.teachers[specs[i].id] = toHostTensor(probabilities);
                 byVocabulary[vocabularyOf(specs[i].dataset)].push_back(probabilities);
             }
             for (auto& [vocabulary, outputs] : byVocabulary)
-                track.ensemble[vocabulary] = toHost(torch::stack(outputs).mean(0));
+                track.ensemble[vocabulary] = toHostTensor(torch::stack(outputs).mean(0));
         } catch (const c10::Error& e) {
             return fail(Error::Kind::Internal, audioPath, std::string("teacher pass failed: ") + e.what_without_backtrace());
         }

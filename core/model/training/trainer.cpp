@@ -19,25 +19,13 @@ namespace {
 constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEpsilon = 1e-8;
 constexpr int64_t kValidationBatch = 32;
 
-torch::Tensor fromHost(const HostTensor& h) {
-    return torch::from_blob(const_cast<float*>(h.data.data()), h.shape, torch::kFloat32).clone();
-}
-
-HostTensor toHost(const torch::Tensor& t) {
-    auto c = t.detach().to(torch::kFloat32).contiguous();
-    HostTensor h;
-    h.shape.assign(c.sizes().begin(), c.sizes().end());
-    h.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
-    return h;
-}
-
 // Soft-target binary cross-entropy on probabilities (the nets end in a sigmoid).
 torch::Tensor softBce(const torch::Tensor& probabilities, const torch::Tensor& targets) {
     return torch::binary_cross_entropy(probabilities.clamp(1e-7, 1.0 - 1e-7), targets);
 }
 
-HostTensor bytesAsFloats(const torch::Tensor& bytes) { return toHost(bytes.to(torch::kFloat32)); }
-torch::Tensor floatsAsBytes(const HostTensor& h) { return fromHost(h).to(torch::kUInt8); }
+HostTensor bytesAsFloats(const torch::Tensor& bytes) { return toHostTensor(bytes.to(torch::kFloat32)); }
+torch::Tensor floatsAsBytes(const HostTensor& h) { return fromHostTensor(h).to(torch::kUInt8); }
 
 } // namespace
 
@@ -165,12 +153,12 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, 
         // NOTE: half precision halves the memory of the corpus; crops are converted back to float.
         impl->trainMel = torch::from_blob(train.mel.data.data(), train.mel.shape, torch::kFloat32).to(torch::kHalf);
         train.mel = {};
-        impl->trainTargets = fromHost(train.targets);
+        impl->trainTargets = fromHostTensor(train.targets);
         impl->trainMean = impl->trainTargets.mean(0, true);
         if (!validation.mel.data.empty()) {
             impl->validationMel =
                 torch::from_blob(validation.mel.data.data(), validation.mel.shape, torch::kFloat32).to(torch::kHalf);
-            impl->validationTargets = fromHost(validation.targets);
+            impl->validationTargets = fromHostTensor(validation.targets);
         }
     } catch (const c10::Error& e) {
         return fail(Error::Kind::Internal, {}, std::string("cannot set up training: ") + e.what_without_backtrace());
@@ -267,8 +255,8 @@ Result<void> Trainer::saveCheckpoint(const std::filesystem::path& path) const {
     TensorMap tensors;
     for (auto& [key, value] : stateDict(*d.net)) tensors["model." + key] = std::move(value);
     for (size_t i = 0; i < d.params.size(); ++i) {
-        tensors["adamw.m." + d.params[i].first] = toHost(d.m[i]);
-        tensors["adamw.v." + d.params[i].first] = toHost(d.v[i]);
+        tensors["adamw.m." + d.params[i].first] = toHostTensor(d.m[i]);
+        tensors["adamw.v." + d.params[i].first] = toHostTensor(d.v[i]);
     }
     tensors["rng.data"] = bytesAsFloats(d.dataGenerator.get_state());
     tensors["rng.dropout"] = bytesAsFloats(d.dropoutState);
@@ -301,8 +289,8 @@ Result<void> Trainer::loadCheckpoint(const std::filesystem::path& path) {
             const auto& name = d.params[i].first;
             auto mi = t.find("adamw.m." + name), vi = t.find("adamw.v." + name);
             if (mi == t.end() || vi == t.end()) return fail(Error::Kind::Mismatch, path, "lacks the optimizer state of " + name);
-            d.m[i].copy_(fromHost(mi->second).view(d.m[i].sizes()));
-            d.v[i].copy_(fromHost(vi->second).view(d.v[i].sizes()));
+            d.m[i].copy_(fromHostTensor(mi->second).view(d.m[i].sizes()));
+            d.v[i].copy_(fromHostTensor(vi->second).view(d.v[i].sizes()));
         }
         if (!t.count("rng.data") || !t.count("rng.dropout"))
             return fail(Error::Kind::InvalidInput, path, "lacks the random generator state");
@@ -323,7 +311,7 @@ Result<HostTensor> Trainer::predict(const HostTensor& mel) const {
     try {
         torch::NoGradGuard noGrad;
         m_impl->net->eval();
-        return toHost(m_impl->net->forward(fromHost(mel)));
+        return toHostTensor(m_impl->net->forward(fromHostTensor(mel)));
     } catch (const c10::Error& e) {
         return fail(Error::Kind::InvalidInput, {}, std::string("student forward failed: ") + e.what_without_backtrace());
     }
