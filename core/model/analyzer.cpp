@@ -53,9 +53,11 @@ public:
                          m_impl.card.mel.frameSeconds());
         const size_t batch = size_t(std::max(1, m_options.batchSize));
         const double sr = m_impl.card.sampleRate;
-        for (size_t first = 0; first < chunks.size(); first += batch) {
+        // NOTE: the first batch holds one chunk, so a caller shows the first tags after one
+        // chunk's forward pass rather than a whole batch's; later batches are full.
+        for (size_t first = 0, last = 0; first < chunks.size(); first = last) {
             if (isCancelled(cancel)) return fail(Error::cancelled());
-            const size_t last = std::min(chunks.size(), first + batch);
+            last = std::min(chunks.size(), first + (first == 0 ? 1 : batch));
             std::vector<dsp::Spectrogram> mels;
             for (size_t i = first; i < last; ++i)
                 mels.push_back(m_impl.chunkMel(std::span<const float>(m_audio.samples).subspan(

@@ -23,7 +23,8 @@ struct AnalysisOptions {
     /// chunk (true, default) instead of being zero-padded (false). NOTE: a mostly padded chunk
     /// is mostly silence and would pull the track mean towards "quiet" tags.
     bool alignLastChunkToEnd = true;
-    int batchSize = 8;              ///< chunks per forward pass
+    int batchSize = 8;              ///< chunks per forward pass (the first pass runs one chunk alone,
+                                    ///< so the first tags arrive as early as possible)
     bool attention = true;          ///< collect attention maps + rollout (attention models)
     /// Resampler used by analyzeFile. NOTE: torchaudio's windowed sinc by default: its pass band
     /// is as wide as libsamplerate's best converter (the top mel bands stay intact) and it is

@@ -274,3 +274,26 @@ TEST(Analyzer, AttentionMapsCoverTheTrackWithoutPadding) {
     EXPECT_FALSE(without->attention.has_value());
     EXPECT_EQ(without->trackScores, r->trackScores);
 }
+
+TEST(Analyzer, FirstChunkArrivesAloneBeforeTheFirstFullBatch) {
+    auto tagger = test::tinyTagger(std::make_shared<test::MeanPoolNet>(16, 3), test::tinyCard(1.0));
+    ASSERT_TRUE(tagger);
+    Analyzer analyzer(tagger);
+    AnalysisOptions opt;
+    opt.batchSize = 4;
+    CancelToken cancel;
+    int delivered = 0;
+    // Cancelling on the first chunk stops before the next batch: with a first batch of one
+    // chunk only that chunk has been computed and delivered.
+    auto r = analyzer.analyzeAudio(test::toneAudio(5.0, 700.0), opt, {}, &cancel,
+                                   [&](const analysis::ChunkPrediction&) { ++delivered; cancel.cancel(); });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, Error::Kind::Cancelled);
+    EXPECT_EQ(delivered, 1);
+    // Uncancelled, every chunk still arrives once, in order.
+    std::vector<int> order;
+    auto full = analyzer.analyzeAudio(test::toneAudio(5.0, 700.0), opt, {}, nullptr,
+                                      [&](const analysis::ChunkPrediction& p) { order.push_back(p.index); });
+    ASSERT_TRUE(full) << full.error().message;
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+}
