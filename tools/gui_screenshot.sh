@@ -6,7 +6,8 @@
 #   tools/gui_screenshot.sh [build-dir] [out.png] [clip] [tag] [overlays]
 #
 # Defaults: build-gui, screenshot.png, ../shared/audio/Kevin_MacLeod_-_Vibe_Ace.ogg, "piano",
-# "attention,relevance". TAGSCOPE_MODEL may name a card (.json) or upstream checkpoint (.pth).
+# "attention,relevance". TAGSCOPE_MODEL may name a card (.json) or upstream checkpoint (.pth);
+# without it the window opens with its default model (the bundled student in models/).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build-gui}"
@@ -20,7 +21,9 @@ app="$build/app/tagscope"
 [[ -f "$clip" ]] || { echo "gui_screenshot: clip not found: $clip" >&2; exit 2; }
 args=("$clip" --screenshot "$out" --select-tag "$tag" --overlay "$overlays")
 model="${TAGSCOPE_MODEL:-}"
-if [[ -z "$model" && -f "$shared/models/upstream/mtat_fcn.pth" ]]; then model="$shared/models/upstream/mtat_fcn.pth"; fi
+if [[ -z "$model" && ! -f "$root/models/tagscope_mtt_student.json" && -f "$shared/models/upstream/mtat_fcn.pth" ]]; then
+    model="$shared/models/upstream/mtat_fcn.pth"
+fi
 [[ -n "$model" ]] && args+=(--model "$model")
 # NOTE: a private settings folder keeps the run reproducible and the user's settings untouched.
 export XDG_CONFIG_HOME="$(mktemp -d)"

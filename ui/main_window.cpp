@@ -22,6 +22,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "core/tags/tag_vocabulary.h"
+
 #include "ui/analysis_controller.h"
 #include "ui/export.h"
 #include "ui/model_bootstrap.h"
@@ -191,7 +193,8 @@ void MainWindow::connectController() {
             for (size_t t = 0; t < mean.size() && t < ch.probabilities.size(); ++t)
                 mean[t] += ch.probabilities[t] / float(m_chunks.size());
         }
-        const auto names = m_controller->model()->tagNames();
+        const auto& card = *m_controller->model();
+        const auto names = tags::displayTagNames(card.tagNames(), card.vocabularyOfTags());
         m_tags->setProvisional(names, mean);
     });
     connect(c, &AnalysisController::analysisReady, this, [this](const analysis::TrackAnalysis& result) {
@@ -340,9 +343,11 @@ void MainWindow::refreshExplanations() {
     std::vector<const analysis::TagExplanation*> explanations;
     std::vector<std::string> names;
     const auto& analysis = m_controller->analysis();
+    const auto displayNames =
+        analysis ? tags::displayTagNames(analysis->tagNames, analysis->vocabularyOfTag) : std::vector<std::string>{};
     for (size_t tag : m_selected) {
         explanations.push_back(m_controller->explanation(tag));
-        names.push_back(analysis && tag < analysis->tagNames.size() ? analysis->tagNames[tag] : std::string());
+        names.push_back(analysis && tag < analysis->tagNames.size() ? displayNames[tag] : std::string());
     }
     m_views->setExplanations(explanations, names);
     QString trust;

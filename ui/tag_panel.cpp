@@ -13,6 +13,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include "core/tags/tag_vocabulary.h"
+
 #include "ui/probability_delegate.h"
 
 namespace tagscope::ui {
@@ -58,7 +60,7 @@ TagPanel::TagPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void TagPanel::setAnalysis(const analysis::TrackAnalysis& analysis) {
-    m_names = analysis.tagNames;
+    m_names = tags::displayTagNames(analysis.tagNames, analysis.vocabularyOfTag);
     m_scores = analysis.trackScores;
     m_hierarchy = analysis.hierarchy;
     m_provisional = false;

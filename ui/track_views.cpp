@@ -3,6 +3,8 @@
 
 #include <QVBoxLayout>
 
+#include "core/tags/tag_vocabulary.h"
+
 #include "ui/contribution_strip.h"
 #include "ui/spectrogram_view.h"
 #include "ui/taggram_view.h"
@@ -32,7 +34,8 @@ void TrackViews::setAnalysis(const analysis::TrackAnalysis* analysis, const dsp:
     m_plot->setDuration(analysis->durationSeconds);
     m_spectrogram->setSpectrogram(analysis->mel, analysis->melFrameSeconds, mel);
     if (analysis->taggram.chunkCount() > 0) {
-        m_taggram->setTaggram(analysis->taggram, analysis->tagNames, analysis->trackScores);
+        m_taggram->setTaggram(analysis->taggram, tags::displayTagNames(analysis->tagNames, analysis->vocabularyOfTag),
+                              analysis->trackScores);
         m_strip->showMessage(tr("Select tags to see where they come from"));
     } else {
         m_taggram->clear();

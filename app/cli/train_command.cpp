@@ -18,6 +18,7 @@
 #include "core/model/training/teacher_cache.h"
 #include "core/model/training/trainer.h"
 #include "core/tags/tag_vocabulary.h"
+#include "core/tags/taxonomy.h"
 
 namespace tagscope::cli {
 namespace {
@@ -44,6 +45,7 @@ struct TrainSettings {
     int64_t untilStep = 0;
     int64_t validateEvery = 100, checkpointEvery = 100;
     bool resume = false;
+    std::string init; ///< student weights a new run starts from
     // eval / export
     std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
 };
@@ -128,9 +130,11 @@ int runCache(const TrainSettings& s) {
 }
 
 nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
-    return {{"architecture", o.architecture}, {"hyper", o.hyper}, {"crop_frames", o.cropFrames},
-            {"batch_size", o.batchSize}, {"total_steps", o.totalSteps}, {"warmup_steps", o.warmupSteps},
-            {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay}, {"seed", o.seed}};
+    nlohmann::json j = {{"architecture", o.architecture}, {"hyper", o.hyper},           {"crop_frames", o.cropFrames},
+                        {"batch_size", o.batchSize},      {"total_steps", o.totalSteps}, {"warmup_steps", o.warmupSteps},
+                        {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay}, {"seed", o.seed}};
+    if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
+    return j;
 }
 
 Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) {
@@ -147,6 +151,7 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
         o.learningRate = j.at("learning_rate");
         o.weightDecay = j.at("weight_decay");
         o.seed = j.at("seed");
+        o.logitWeight = j.value("logit_weight", 0.0);
     } catch (const std::exception& e) {
         return fail(Error::Kind::InvalidInput, runDir / "options.json", std::string("unreadable run options: ") + e.what());
     }
@@ -180,17 +185,28 @@ int runTrain(TrainSettings s) {
                  (long long)trainSet->mel.shape[0], missingTrain, (long long)validationSet->mel.shape[0], missingValidation);
     auto trainer = Trainer::create(s.trainer, std::move(*trainSet), std::move(*validationSet));
     if (!trainer) return printError(trainer.error()), kExitSomeFailed;
+    Trainer& t = **trainer;
     if (s.resume) {
         if (auto ok = (*trainer)->loadCheckpoint(checkpoint); !ok) return printError(ok.error()), kExitSomeFailed;
         std::fprintf(stderr, "resumed at step %lld\n", (long long)(*trainer)->status().step);
-    } else if (auto ok = io::writeFileAtomically(runDir / "options.json", trainerOptionsJson(s.trainer).dump(2)); !ok) {
-        return printError(ok.error()), kExitSomeFailed;
+    } else {
+        auto options = trainerOptionsJson(s.trainer);
+        if (!s.init.empty()) {
+            auto weights = io::readSafetensors(s.init);
+            if (!weights) return printError(weights.error()), kExitSomeFailed;
+            if (auto ok = t.initialiseStudent(weights->tensors, s.init); !ok) return printError(ok.error()), kExitSomeFailed;
+            auto sha = io::sha256File(s.init);
+            options["initialised_from"] = {{"path", fs::absolute(s.init).string()}, {"sha256", sha ? *sha : ""},
+                                           {"step", weights->metadata.count("step") ? weights->metadata["step"] : ""}};
+            std::fprintf(stderr, "initialised the student from %s\n", s.init.c_str());
+        }
+        if (auto ok = io::writeFileAtomically(runDir / "options.json", options.dump(2)); !ok)
+            return printError(ok.error()), kExitSomeFailed;
     }
     CancelToken cancel;
     SigintCancel sigint(cancel);
     const int64_t until = s.untilStep > 0 ? s.untilStep : s.trainer.totalSteps;
     std::ofstream log(runDir / "log.tsv", std::ios::app);
-    Trainer& t = **trainer;
     auto report = [&](const TrainerStatus& st) {
         const double eta = st.secondsPerStep * double(until - st.step);
         std::fprintf(stderr, "step %lld/%lld  train %.4f  val %.4f (baseline %.4f, best %.4f)  %.2f s/step  ETA %s\n",
@@ -278,6 +294,20 @@ int runExport(const TrainSettings& s) {
         vocabulary->name = v;
         card.vocabularies.push_back(*vocabulary);
     }
+    // One taxonomy for the three vocabularies: same-named groups pool a tag across vocabularies.
+    std::vector<tags::Taxonomy> taxonomies;
+    for (const auto& v : card.vocabularies) {
+        auto taxonomy = tags::loadTaxonomy(fs::path(s.modelsDir) / "taxonomy" / (v.name + ".json"));
+        if (!taxonomy) return printError(taxonomy.error()), kExitSomeFailed;
+        taxonomies.push_back(std::move(*taxonomy));
+    }
+    const fs::path taxonomyPath = fs::path(s.modelsDir) / "taxonomy" / (s.id + ".json");
+    if (auto ok = tags::saveTaxonomy(tags::mergeTaxonomies(taxonomies), taxonomyPath,
+                                     "Groups of the " + std::to_string(card.vocabularies.size()) +
+                                         " vocabularies of " + card.id + ", merged from their own taxonomies.");
+        !ok)
+        return printError(ok.error()), kExitSomeFailed;
+    card.taxonomyPath = fs::absolute(taxonomyPath);
     const fs::path out = fs::path(s.modelsDir) / (s.id + ".safetensors");
     std::error_code ec;
     fs::create_directories(s.modelsDir, ec);
@@ -307,6 +337,11 @@ int runExport(const TrainSettings& s) {
                               {"weights_bytes", fs::file_size(out, ec)},
                               {"options", trainerOptionsJson(*o)},
                               {"teachers", (*openCache(s))->teacherIds()}};
+    // A run started from another student's weights says so (path, sha256, step of the source).
+    if (auto raw = io::readFileBytes(fs::path(s.runDir) / "options.json")) {
+        const auto j = nlohmann::json::parse(*raw, nullptr, false);
+        if (j.is_object() && j.contains("initialised_from")) evaluation["training"]["initialised_from"] = j["initialised_from"];
+    }
     card.evaluation = evaluation;
     const fs::path cardPath = fs::path(s.modelsDir) / (s.id + ".json");
     if (auto ok = io::saveModelCard(card, cardPath); !ok) return printError(ok.error()), kExitSomeFailed;
@@ -348,6 +383,7 @@ void registerTrainCommands(CLI::App& app) {
     auto& o = s->trainer;
     run->add_option("--run-dir", s->runDir, "Folder of the run (options, checkpoint, log, best student)")->capture_default_str();
     run->add_flag("--resume", s->resume, "Continue the run in --run-dir with its stored options");
+    run->add_option("--init", s->init, "Start a new run from these student weights (e.g. another run's best_student.safetensors)");
     run->add_option("--steps", o.totalSteps, "Steps of the whole schedule")->capture_default_str();
     run->add_option("--until-step", s->untilStep, "Stop at this step in this session (default: the end)");
     run->add_option("--max-minutes", s->maxMinutes, "Stop (with a checkpoint) after this many minutes");
@@ -355,6 +391,9 @@ void registerTrainCommands(CLI::App& app) {
     run->add_option("--crop", o.cropFrames, "Crop length in mel frames (hop 256 at 16 kHz)")->capture_default_str();
     run->add_option("--lr", o.learningRate, "Peak AdamW learning rate")->capture_default_str();
     run->add_option("--warmup", o.warmupSteps, "Warm-up steps")->capture_default_str();
+    run->add_option("--logit-weight", o.logitWeight,
+                    "Weight of a logit-space squared error added to the BCE (ranks low-probability tags)")
+        ->capture_default_str();
     run->add_option("--seed", o.seed, "Random seed")->capture_default_str();
     run->add_option("--validate-every", s->validateEvery, "Steps between validations")->capture_default_str();
     run->add_option("--checkpoint-every", s->checkpointEvery, "Steps between checkpoints")->capture_default_str();

@@ -31,6 +31,12 @@ std::vector<std::string> ModelCard::tagNames() const {
     return out;
 }
 
+std::vector<std::string> ModelCard::vocabularyOfTags() const {
+    std::vector<std::string> out;
+    for (const auto& v : vocabularies) out.insert(out.end(), v.tags.size(), v.name);
+    return out;
+}
+
 std::optional<size_t> ModelCard::tagIndex(const std::string& tag) const {
     std::string vocab, name = tag;
     if (const auto colon = tag.find(':'); colon != std::string::npos) {
@@ -177,6 +183,13 @@ std::vector<fs::path> defaultModelDirectories() {
     std::vector<fs::path> dirs;
     if (const char* e = std::getenv("TAGSCOPE_MODELS_DIR"); e && *e) dirs.emplace_back(e);
     dirs.push_back(userModelDirectory());
+    // An installed package keeps the bundled model in <prefix>/share/tagscope/models.
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec && exe.has_parent_path()) {
+        const fs::path installed = exe.parent_path().parent_path() / "share" / "tagscope" / "models";
+        if (fs::is_directory(installed, ec)) dirs.push_back(installed);
+    }
     dirs.push_back(fs::path(TAGSCOPE_SOURCE_DIR) / "models");
     return dirs;
 }

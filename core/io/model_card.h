@@ -52,6 +52,8 @@ struct ModelCard {
     const std::string& tagName(size_t i) const;
     /// All tag names in output order.
     std::vector<std::string> tagNames() const;
+    /// Vocabulary name of each output tag, in output order.
+    std::vector<std::string> vocabularyOfTags() const;
     /// Output index of a tag by name ("piano"), or "vocab:tag" to disambiguate.
     std::optional<size_t> tagIndex(const std::string& tag) const;
     double chunkSeconds() const { return sampleRate > 0 ? double(chunkSamples) / sampleRate : 0.0; }
@@ -70,8 +72,9 @@ Result<void> saveModelCard(const ModelCard& card, const std::filesystem::path& p
 std::vector<ModelCard> discoverModelCards(const std::vector<std::filesystem::path>& directories,
                                           std::vector<Error>* problems = nullptr);
 
-/// Directories searched for model cards: $TAGSCOPE_MODELS_DIR, the user's data folder
-/// (~/.local/share/tagscope/models), and the project's bundled models/ folder.
+/// Directories searched for model cards, in order of preference: $TAGSCOPE_MODELS_DIR, the
+/// user's data folder (~/.local/share/tagscope/models), an installed package's
+/// <prefix>/share/tagscope/models, and the source tree's models/ (the bundled student).
 std::vector<std::filesystem::path> defaultModelDirectories();
 
 /// Folder where imported models are written ($XDG_DATA_HOME/tagscope/models).

@@ -34,7 +34,7 @@ void addHierarchy(const io::ModelCard& card, analysis::TrackAnalysis& r) {
         r.warnings.push_back("no tag hierarchy: " + taxonomy.error().message);
         return;
     }
-    r.hierarchy = tags::groupedMaxPool(*taxonomy, r.tagNames, r.trackScores);
+    r.hierarchy = tags::groupedMaxPool(*taxonomy, r.tagNames, r.trackScores, r.vocabularyOfTag);
 }
 
 /// The model stage: chunks in batches through the net, streaming each chunk out.

@@ -30,4 +30,33 @@ Result<TagVocabulary> loadTagVocabulary(const std::filesystem::path& path) {
     return v;
 }
 
+std::string vocabularyLabel(const std::string& vocabulary) {
+    const std::string stem = vocabulary.substr(0, vocabulary.find('_'));
+    if (stem == "mtat") return "MTAT";
+    if (stem == "msd") return "MSD";
+    if (stem == "jamendo") return "Jamendo";
+    return stem;
+}
+
+std::vector<std::string> displayTagNames(const std::vector<std::string>& names,
+                                         const std::vector<std::string>& vocabularyOfTag) {
+    bool several = false;
+    if (vocabularyOfTag.size() == names.size())
+        for (const auto& v : vocabularyOfTag) several = several || v != vocabularyOfTag.front();
+    std::vector<std::string> out;
+    out.reserve(names.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+        // MTG-Jamendo names carry their category: "genre---ambient", "mood/theme---film".
+        std::string name = names[i], category;
+        if (const auto dashes = name.find("---"); dashes != std::string::npos && dashes + 3 < name.size()) {
+            category = name.substr(0, dashes);
+            name = name.substr(dashes + 3);
+        }
+        std::string qualifier = several ? vocabularyLabel(vocabularyOfTag[i]) : "";
+        if (!category.empty()) qualifier += (qualifier.empty() ? "" : " ") + category;
+        out.push_back(qualifier.empty() ? name : name + " (" + qualifier + ")");
+    }
+    return out;
+}
+
 } // namespace tagscope::tags

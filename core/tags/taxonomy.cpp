@@ -13,17 +13,22 @@ namespace {
 
 using nlohmann::json;
 
-/// Output index of `member` among `tagNames`: an exact match, or for a "vocab:tag" member the
-/// unqualified tag name.
-std::optional<size_t> findMember(const std::string& member, std::span<const std::string> tagNames) {
+/// Output indices of `member` among `tagNames`. A bare name matches every tag of that name (in a
+/// multi-vocabulary model, "guitar" pools MTAT's and Jamendo's guitar). A "vocab:tag" member
+/// matches only that vocabulary's tag when `vocabularyOfTag` is known, else the bare name.
+std::vector<size_t> findMember(const std::string& member, std::span<const std::string> tagNames,
+                               std::span<const std::string> vocabularyOfTag) {
+    std::vector<size_t> found;
     for (size_t i = 0; i < tagNames.size(); ++i)
-        if (tagNames[i] == member) return i;
+        if (tagNames[i] == member) found.push_back(i);
+    if (!found.empty()) return found;
     if (const auto colon = member.find(':'); colon != std::string::npos) {
-        const std::string bare = member.substr(colon + 1);
+        const std::string vocabulary = member.substr(0, colon), bare = member.substr(colon + 1);
+        const bool qualified = vocabularyOfTag.size() == tagNames.size();
         for (size_t i = 0; i < tagNames.size(); ++i)
-            if (tagNames[i] == bare) return i;
+            if (tagNames[i] == bare && (!qualified || vocabularyOfTag[i] == vocabulary)) found.push_back(i);
     }
-    return std::nullopt;
+    return found;
 }
 
 Result<Taxonomy::Group> parseGroup(const json& g, size_t index, const std::filesystem::path& path) {
@@ -78,14 +83,15 @@ Result<Taxonomy> loadTaxonomy(const std::filesystem::path& path) {
 }
 
 std::vector<analysis::CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
-                                                std::span<const float> scores) {
+                                                std::span<const float> scores,
+                                                std::span<const std::string> vocabularyOfTag) {
     std::vector<analysis::CoarseTag> out;
     const size_t n = std::min(tagNames.size(), scores.size());
     const auto names = tagNames.first(n);
     for (const auto& group : taxonomy.groups) {
         std::vector<size_t> members;
         for (const auto& member : group.members)
-            if (const auto i = findMember(member, names)) members.push_back(*i);
+            for (size_t i : findMember(member, names, vocabularyOfTag)) members.push_back(i);
         if (members.empty()) continue;
         std::sort(members.begin(), members.end());
         members.erase(std::unique(members.begin(), members.end()), members.end());
@@ -103,6 +109,40 @@ std::vector<analysis::CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::s
     }
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
     return out;
+}
+
+Taxonomy mergeTaxonomies(std::span<const Taxonomy> taxonomies) {
+    Taxonomy merged;
+    for (const auto& t : taxonomies) {
+        if (t.vocabulary.empty()) continue;
+        merged.vocabulary += (merged.vocabulary.empty() ? "" : "+") + t.vocabulary;
+    }
+    for (const auto& t : taxonomies)
+        for (const auto& g : t.groups) {
+            auto same = std::find_if(merged.groups.begin(), merged.groups.end(),
+                                     [&](const Taxonomy::Group& m) { return m.name == g.name; });
+            if (same == merged.groups.end()) {
+                merged.groups.push_back({g.name, g.kind, {}});
+                same = std::prev(merged.groups.end());
+            }
+            for (const auto& member : g.members)
+                if (std::find(same->members.begin(), same->members.end(), member) == same->members.end())
+                    same->members.push_back(member);
+        }
+    return merged;
+}
+
+Result<void> saveTaxonomy(const Taxonomy& taxonomy, const std::filesystem::path& path, const std::string& description) {
+    json j;
+    j["vocabulary"] = taxonomy.vocabulary;
+    if (!description.empty()) j["description"] = description;
+    j["groups"] = json::array();
+    for (const auto& g : taxonomy.groups) {
+        json group{{"name", g.name}, {"members", g.members}};
+        if (!g.kind.empty()) group["kind"] = g.kind;
+        j["groups"].push_back(std::move(group));
+    }
+    return io::writeFileAtomically(path, j.dump(2) + "\n");
 }
 
 } // namespace tagscope::tags

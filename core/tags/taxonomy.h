@@ -30,8 +30,19 @@ Result<Taxonomy> loadTaxonomy(const std::filesystem::path& path);
 
 /// Grouped max-pooling: for each group with at least one member among `tagNames`, the coarse
 /// score is the max of its members' scores, and the argmax tag is kept as evidence. Sorted by
-/// descending score.
+/// descending score. A bare member matches every tag of that name, so one group pools the same
+/// tag across the vocabularies of a multi-vocabulary model; `vocabularyOfTag` (one name per
+/// output, optional) lets "vocab:tag" members pick one vocabulary's tag.
 std::vector<analysis::CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
-                                                std::span<const float> scores);
+                                                std::span<const float> scores,
+                                                std::span<const std::string> vocabularyOfTag = {});
+
+/// One taxonomy for a multi-vocabulary model: groups of the same name are merged (first kind
+/// kept, members deduplicated in first-seen order); vocabulary names are joined with '+'.
+Taxonomy mergeTaxonomies(std::span<const Taxonomy> taxonomies);
+
+/// Writes `taxonomy` in the format loadTaxonomy() reads (atomically).
+Result<void> saveTaxonomy(const Taxonomy& taxonomy, const std::filesystem::path& path,
+                          const std::string& description = {});
 
 } // namespace tagscope::tags

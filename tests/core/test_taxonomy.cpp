@@ -109,6 +109,59 @@ TEST(Taxonomy, GroupedMaxPoolOnRandomScoresAgreesWithBruteForce) {
 }
 
 // Every bundled taxonomy: loads, every member is a tag of its vocabulary, every tag is in a group.
+TEST(Taxonomy, GroupsPoolOneTagAcrossVocabulariesAndQualifiedMembersPickOne) {
+    tags::Taxonomy t;
+    t.groups = {{"plucked", "instrument", {"guitar"}}, {"mtat guitar", "instrument", {"mtat:guitar"}},
+                {"jamendo guitar", "instrument", {"jamendo:guitar"}}};
+    const std::vector<std::string> names = {"guitar", "piano", "guitar", "drums"};
+    const std::vector<std::string> vocabularies = {"mtat", "mtat", "jamendo", "jamendo"};
+    const std::vector<float> scores = {0.2f, 0.9f, 0.6f, 0.1f};
+    const auto coarse = tags::groupedMaxPool(t, names, scores, vocabularies);
+    ASSERT_EQ(coarse.size(), 3u);
+    for (const auto& c : coarse) {
+        SCOPED_TRACE(c.group);
+        if (c.group == "plucked") {
+            EXPECT_EQ(c.members, (std::vector<size_t>{0, 2}));
+            EXPECT_EQ(c.evidenceIndex, 2u);
+            EXPECT_FLOAT_EQ(c.score, 0.6f);
+        } else if (c.group == "mtat guitar") {
+            EXPECT_EQ(c.members, (std::vector<size_t>{0}));
+        } else {
+            EXPECT_EQ(c.members, (std::vector<size_t>{2}));
+        }
+    }
+}
+
+TEST(Taxonomy, MergedTaxonomiesRoundTripAndCoverEveryVocabulary) {
+    tags::Taxonomy a{"va", {{"keys", "instrument", {"piano", "synth"}}, {"rock", "genre", {"rock"}}}};
+    tags::Taxonomy b{"vb", {{"keys", "other kind", {"piano", "organ"}}, {"mood", "mood", {"sad"}}}};
+    const std::vector<tags::Taxonomy> both = {a, b};
+    const auto merged = tags::mergeTaxonomies(both);
+    EXPECT_EQ(merged.vocabulary, "va+vb");
+    ASSERT_EQ(merged.groups.size(), 3u);
+    EXPECT_EQ(merged.groups[0].name, "keys");
+    EXPECT_EQ(merged.groups[0].kind, "instrument");
+    EXPECT_EQ(merged.groups[0].members, (std::vector<std::string>{"piano", "synth", "organ"}));
+    EXPECT_EQ(merged.groups[2].name, "mood");
+
+    const auto path = test::scratchDir("taxonomy_merge") / "merged.json";
+    ASSERT_TRUE(tags::saveTaxonomy(merged, path, "test"));
+    auto loaded = tags::loadTaxonomy(path);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->vocabulary, merged.vocabulary);
+    ASSERT_EQ(loaded->groups.size(), merged.groups.size());
+    for (size_t i = 0; i < merged.groups.size(); ++i) {
+        EXPECT_EQ(loaded->groups[i].name, merged.groups[i].name);
+        EXPECT_EQ(loaded->groups[i].kind, merged.groups[i].kind);
+        EXPECT_EQ(loaded->groups[i].members, merged.groups[i].members);
+    }
+    // A path below a regular file cannot be written: an error naming it, not a crash.
+    const auto blocker = writeFile(test::scratchDir("taxonomy_merge"), "blocker", "x");
+    auto refused = tags::saveTaxonomy(merged, blocker / "t.json");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("blocker"), std::string::npos) << refused.error().message;
+}
+
 TEST(Taxonomy, BundledTaxonomiesMatchTheirVocabularies) {
     for (const std::string name : {"mtat_top50", "msd_top50", "jamendo_top50", "msd_cals50"}) {
         SCOPED_TRACE(name);

@@ -92,6 +92,53 @@ TEST(Trainer, LearnsASyntheticTaskBelowTheMeanBaseline) {
     EXPECT_LT(status->validationLoss, status->baselineLoss - 0.05);
 }
 
+TEST(Trainer, LogitWeightAddsALogitErrorTermThatTrainsAndIsStoredWithTheRun) {
+    const auto dir = test::scratchDir("trainer_logit");
+    auto plain = makeTrainer();
+    auto o = tinyOptions();
+    o.logitWeight = 1.0;
+    auto logit = makeTrainer(o);
+    ASSERT_TRUE(plain && logit);
+    ASSERT_TRUE(plain->validate() && logit->validate());
+    // Same initial weights (same seed): the extra term only adds. The mean predictor's logit
+    // error on 0.1/0.9 targets is logit(0.9)^2 = 4.83.
+    EXPECT_NEAR(logit->status().baselineLoss - plain->status().baselineLoss, 4.83, 0.2);
+    EXPECT_GT(logit->status().validationLoss, plain->status().validationLoss + 1.0);
+    auto status = logit->run(200, 0.0, 0, 0, dir / "ckpt.safetensors", {});
+    ASSERT_TRUE(status) << status.error().message;
+    EXPECT_LT(status->validationLoss, 0.5 * status->baselineLoss);
+    // A run without the term cannot resume it.
+    auto refused = plain->loadCheckpoint(dir / "ckpt.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
+    auto again = makeTrainer(o);
+    ASSERT_TRUE(again && again->loadCheckpoint(dir / "ckpt.safetensors"));
+}
+
+TEST(Trainer, InitialisesANewRunFromAnotherStudentOrNamesTheMismatch) {
+    auto source = makeTrainer();
+    ASSERT_TRUE(source && source->run(5, 0.0, 0, 0, {}, {}));
+    auto other = tinyOptions();
+    other.seed = 9;
+    other.logitWeight = 0.5;
+    auto t = makeTrainer(other);
+    ASSERT_TRUE(t);
+    auto ok = t->initialiseStudent(source->studentWeights(), "source.safetensors");
+    ASSERT_TRUE(ok) << ok.error().message;
+    expectSameWeights(source->studentWeights(), t->studentWeights());
+    ASSERT_TRUE(t->run(3, 0.0, 0, 0, {}, {}));
+    // After the first step the run has its own history: no re-initialising.
+    EXPECT_FALSE(t->initialiseStudent(source->studentWeights(), "source.safetensors"));
+
+    auto wider = tinyOptions();
+    wider.hyper["attention_ndim"] = 32;
+    auto w = makeTrainer(wider);
+    ASSERT_TRUE(w);
+    auto refused = w->initialiseStudent(source->studentWeights(), "source.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("source.safetensors"), std::string::npos) << refused.error().message;
+}
+
 TEST(Trainer, SameSeedSameWeights) {
     auto a = makeTrainer(), b = makeTrainer();
     ASSERT_TRUE(a && b);

@@ -24,6 +24,15 @@ torch::Tensor softBce(const torch::Tensor& probabilities, const torch::Tensor& t
     return torch::binary_cross_entropy(probabilities.clamp(1e-7, 1.0 - 1e-7), targets);
 }
 
+torch::Tensor clampedLogit(const torch::Tensor& p) { return torch::logit(p.clamp(1e-3, 1.0 - 1e-3)); }
+
+// The training objective: soft BCE plus, when asked, squared error of clamped logits.
+torch::Tensor distillationLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, double logitWeight) {
+    auto loss = softBce(probabilities, targets);
+    if (logitWeight > 0) loss = loss + logitWeight * torch::mse_loss(clampedLogit(probabilities), clampedLogit(targets));
+    return loss;
+}
+
 HostTensor bytesAsFloats(const torch::Tensor& bytes) { return toHostTensor(bytes.to(torch::kFloat32)); }
 torch::Tensor floatsAsBytes(const HostTensor& h) { return fromHostTensor(h).to(torch::kUInt8); }
 
@@ -48,12 +57,17 @@ struct Trainer::Impl {
 
     nlohmann::json optionsJson() const {
         const auto& o = options;
-        return {{"architecture", o.architecture}, {"hyper", o.hyper}, {"crop_frames", o.cropFrames},
-                {"batch_size", o.batchSize},      {"total_steps", o.totalSteps}, {"warmup_steps", o.warmupSteps},
-                {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay}, {"gradient_clip", o.gradientClip},
-                {"gain_db", o.gainDb},             {"frequency_masks", o.frequencyMasks},
-                {"max_frequency_mask", o.maxFrequencyMask}, {"time_masks", o.timeMasks},
-                {"max_time_mask", o.maxTimeMask},  {"seed", o.seed}};
+        nlohmann::json j = {{"architecture", o.architecture},   {"hyper", o.hyper},
+                            {"crop_frames", o.cropFrames},     {"batch_size", o.batchSize},
+                            {"total_steps", o.totalSteps},     {"warmup_steps", o.warmupSteps},
+                            {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay},
+                            {"gradient_clip", o.gradientClip}, {"gain_db", o.gainDb},
+                            {"frequency_masks", o.frequencyMasks}, {"max_frequency_mask", o.maxFrequencyMask},
+                            {"time_masks", o.timeMasks},       {"max_time_mask", o.maxTimeMask},
+                            {"seed", o.seed}};
+        // NOTE: written only when used, so checkpoints of runs without it still resume.
+        if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
+        return j;
     }
 
     // A noisy training batch: random windows, random crops, random gain, SpecAugment masks.
@@ -89,7 +103,7 @@ struct Trainer::Impl {
         net->train();
         auto [x, y] = batch();
         for (auto& [name, p] : params) p.mutable_grad() = torch::Tensor();
-        auto loss = softBce(net->forward(x), y);
+        auto loss = distillationLoss(net->forward(x), y, options.logitWeight);
         loss.backward();
         torch::NoGradGuard noGrad;
         std::vector<torch::Tensor> tensors;
@@ -238,10 +252,14 @@ Result<void> Trainer::validate() {
         for (int64_t i = 0; i < w; i += kValidationBatch) {
             const int64_t n = std::min(kValidationBatch, w - i);
             auto x = d.validationMel.narrow(0, i, n).narrow(2, start, d.options.cropFrames).to(torch::kFloat32);
-            sum += softBce(d.net->forward(x), d.validationTargets.narrow(0, i, n)).item<double>() * double(n);
+            sum += distillationLoss(d.net->forward(x), d.validationTargets.narrow(0, i, n), d.options.logitWeight)
+                       .item<double>() *
+                   double(n);
         }
         d.status.validationLoss = sum / double(w);
-        d.status.baselineLoss = softBce(d.trainMean.expand_as(d.validationTargets), d.validationTargets).item<double>();
+        d.status.baselineLoss =
+            distillationLoss(d.trainMean.expand_as(d.validationTargets), d.validationTargets, d.options.logitWeight)
+                .item<double>();
         if (d.status.bestValidationLoss < 0 || d.status.validationLoss < d.status.bestValidationLoss)
             d.status.bestValidationLoss = d.status.validationLoss;
     } catch (const c10::Error& e) {
@@ -303,6 +321,12 @@ Result<void> Trainer::loadCheckpoint(const std::filesystem::path& path) {
         return fail(Error::Kind::InvalidInput, path, std::string("damaged checkpoint: ") + e.what());
     }
     return {};
+}
+
+Result<void> Trainer::initialiseStudent(const TensorMap& weights, const std::filesystem::path& source) {
+    if (m_impl->status.step != 0)
+        return fail(Error::Kind::InvalidInput, source, "a student can only be initialised before the first step");
+    return loadStateDict(*m_impl->net, weights, source);
 }
 
 TensorMap Trainer::studentWeights() const { return stateDict(*m_impl->net); }

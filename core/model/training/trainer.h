@@ -32,6 +32,12 @@ struct TrainerOptions {
     double learningRate = 1e-3;  ///< AdamW peak rate
     double weightDecay = 0.01;   ///< decoupled, on weights of rank >= 2 only
     double gradientClip = 1.0;   ///< global L2 norm clip; 0 = off
+    /// Weight of a logit-space squared error added to the soft-target BCE. BCE's gradient is
+    /// p - y, so a tag whose teacher probabilities only range over 0.02..0.08 across tracks
+    /// (many MSD tags) barely trains; in logits that range is as wide as 0.2..0.8, so the
+    /// student learns to rank tracks for every tag. Both are clamped to [1e-3, 1 - 1e-3] first
+    /// so the student is not asked to copy the teachers' noise far below any decision.
+    double logitWeight = 0.0;
     // Noise (the "noisy" in noisy student); the net's own dropout comes from `hyper`.
     double gainDb = 6.0;         ///< uniform random gain in [-gainDb, gainDb], added to the dB mel
     int frequencyMasks = 2;      ///< SpecAugment masks of up to maxFrequencyMask bands each
@@ -53,7 +59,7 @@ struct TrainerStatus {
     int64_t step = 0;
     double trainLoss = 0.0;      ///< mean soft BCE of the recent steps (since the last report)
     double validationLoss = -1;  ///< last validation soft BCE (-1 = not measured yet)
-    double baselineLoss = -1;    ///< validation BCE of always predicting the training mean
+    double baselineLoss = -1;    ///< validation loss of always predicting the training mean
     double bestValidationLoss = -1;
     double secondsPerStep = 0.0;
     double trainingSeconds = 0.0; ///< wall time spent in steps, over all sessions
@@ -79,7 +85,7 @@ public:
                               const std::filesystem::path& checkpoint,
                               const std::function<void(const TrainerStatus&)>& report, const CancelToken* cancel = nullptr);
 
-    /// Soft BCE on the validation windows (centre crops, no noise), and the training-mean baseline.
+    /// The training loss on the validation windows (centre crops, no noise), and the training-mean baseline.
     Result<void> validate();
 
     /// Writes model, optimizer moments, step, RNG state and options atomically (safetensors).
@@ -87,6 +93,9 @@ public:
     /// Restores a checkpoint written by saveCheckpoint for the same options and data shape.
     Result<void> loadCheckpoint(const std::filesystem::path& path);
 
+    /// Starts a new run from another student's weights (fine-tuning, or continuing a run with
+    /// other options); optimizer moments start at zero. Errors name `source` and the keys.
+    Result<void> initialiseStudent(const TensorMap& weights, const std::filesystem::path& source);
     /// The student's parameters and buffers (upstream key names), for a model's weights file.
     TensorMap studentWeights() const;
     /// Student probabilities (W x nTags) of windows W x nMels x frames, in eval mode.
