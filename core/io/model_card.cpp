@@ -181,6 +181,16 @@ fs::path userModelDirectory() {
 
 std::vector<fs::path> defaultModelDirectories() {
     std::vector<fs::path> dirs;
+    // NOTE: TAGSCOPE_MODEL_PATH ("dir:dir:...") replaces the whole search, bundled model included.
+    if (const char* p = std::getenv("TAGSCOPE_MODEL_PATH"); p && *p) {
+        std::string all = p;
+        for (size_t start = 0; start <= all.size();) {
+            const size_t colon = std::min(all.find(':', start), all.size());
+            if (colon > start) dirs.emplace_back(all.substr(start, colon - start));
+            start = colon + 1;
+        }
+        return dirs;
+    }
     if (const char* e = std::getenv("TAGSCOPE_MODELS_DIR"); e && *e) dirs.emplace_back(e);
     dirs.push_back(userModelDirectory());
     // An installed package keeps the bundled model in <prefix>/share/tagscope/models.

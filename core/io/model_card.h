@@ -75,6 +75,7 @@ std::vector<ModelCard> discoverModelCards(const std::vector<std::filesystem::pat
 /// Directories searched for model cards, in order of preference: $TAGSCOPE_MODELS_DIR, the
 /// user's data folder (~/.local/share/tagscope/models), an installed package's
 /// <prefix>/share/tagscope/models, and the source tree's models/ (the bundled student).
+/// $TAGSCOPE_MODEL_PATH (folders separated by ':') replaces the whole list.
 std::vector<std::filesystem::path> defaultModelDirectories();
 
 /// Folder where imported models are written ($XDG_DATA_HOME/tagscope/models).

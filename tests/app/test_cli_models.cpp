@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // End-to-end tests of `tagscope-cli models import|list` with real upstream checkpoints.
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -140,11 +142,19 @@ TEST(CliModels, ListReportsAnUnreadableCard) {
 
 TEST(CliModels, ListWithNothingInstalledSaysHowToImport) {
     const auto home = test::scratchDir("cli_models_empty");
+    // TAGSCOPE_MODEL_PATH replaces the whole search, so not even the bundled model is found.
+    const auto empty = home / "nothing here";
+    fs::create_directories(empty);
+    setenv("TAGSCOPE_MODEL_PATH", empty.c_str(), 1);
     const auto r = test::runCli(home, {"models", "list"});
+    const auto tag = test::runCli(home, {"tag", test::sharedPath("audio/Kevin_MacLeod_-_Vibe_Ace.ogg").string()});
+    unsetenv("TAGSCOPE_MODEL_PATH");
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    // The project's bundled models/ folder may hold a model; only then is the list not empty.
-    if (r.out.find("No models installed") == std::string::npos) GTEST_SKIP() << "a bundled model is installed";
-    EXPECT_NE(r.out.find("models import"), std::string::npos);
+    EXPECT_NE(r.out.find("No models installed"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(empty.string()), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("models import"), std::string::npos) << r.out;
+    EXPECT_EQ(tag.exitCode, 3) << tag.err;
+    EXPECT_NE(tag.err.find("no model installed"), std::string::npos) << tag.err;
 }
 
 } // namespace
