@@ -11,6 +11,7 @@
 #include "core/analysis/serialize.h"
 #include "core/io/file_util.h"
 #include "core/model/analyzer.h"
+#include "core/tags/tag_vocabulary.h"
 
 namespace tagscope::cli {
 
@@ -24,14 +25,21 @@ constexpr size_t kDefaultTableTop = 10;
 void printTable(const analysis::TrackAnalysis& a, size_t top, float threshold) {
     std::printf("%s  (%.1f s, %zu chunk%s, model %s)\n", a.file.string().c_str(), a.durationSeconds,
                 a.taggram.chunkCount(), a.taggram.chunkCount() == 1 ? "" : "s", a.modelId.c_str());
+    // NOTE: the table is for people: "electronic (MSD)", "ambient (Jamendo genre)"; JSON and CSV
+    // keep the raw tag and its vocabulary in separate fields.
+    const auto names = tags::displayTagNames(a.tagNames, a.vocabularyOfTag);
     size_t rank = 0;
-    for (const auto& t : a.ranked(top, threshold)) std::printf("  %3zu  %-28s %.3f\n", ++rank, t.name.c_str(), double(t.score));
+    for (const auto& t : a.ranked(top, threshold))
+        std::printf("  %3zu  %-32s %.3f\n", ++rank, t.index < names.size() ? names[t.index].c_str() : t.name.c_str(),
+                    double(t.score));
     if (!a.hierarchy.empty()) {
         std::string groups;
         for (size_t i = 0; i < a.hierarchy.size() && i < 5; ++i) {
             char buf[160];
-            std::snprintf(buf, sizeof buf, "%s%s %.2f (%s)", i ? ", " : "", a.hierarchy[i].group.c_str(),
-                          double(a.hierarchy[i].score), a.hierarchy[i].evidenceTag.c_str());
+            const auto& c = a.hierarchy[i];
+            const std::string evidence = c.evidenceIndex < names.size() ? names[c.evidenceIndex] : c.evidenceTag;
+            std::snprintf(buf, sizeof buf, "%s%s %.2f (%s)", i ? ", " : "", c.group.c_str(), double(c.score),
+                          evidence.c_str());
             groups += buf;
         }
         std::printf("  groups: %s\n", groups.c_str());

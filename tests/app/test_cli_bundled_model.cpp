@@ -46,6 +46,14 @@ TEST(CliBundledModel, IsListedAndTagsByDefaultWithThreeVocabulariesAndGroups) {
     }
     EXPECT_TRUE(acrossVocabularies) << t.at("hierarchy").dump();
     EXPECT_FALSE(t.contains("warnings")) << t["warnings"].dump();
+
+    // The table is for people: every tag says which vocabulary it comes from.
+    const auto table = test::runCli(home, {"--threads", "1", "tag", "--top", "150",
+                                           test::sharedPath("audio/Kevin_MacLeod_-_Vibe_Ace.ogg").string()});
+    ASSERT_EQ(table.exitCode, 0) << table.err;
+    for (const char* qualifier : {" (MTAT)", " (MSD)", " (Jamendo genre)", " (Jamendo instrument)"})
+        EXPECT_NE(table.out.find(qualifier), std::string::npos) << qualifier << "\n" << table.out;
+    EXPECT_EQ(table.out.find("genre---"), std::string::npos) << table.out;
 }
 
 } // namespace
