@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Benchmark of `tagscope-cli tag` on a 4-minute real track with each imported upstream model:
+# Benchmark of `tagscope-cli tag` on a 4-minute real track with each imported upstream model and
+# the bundled student:
 # wall time, peak RSS (/usr/bin/time -v) and the seconds spent decoding, in the mel front end and
 # in the model (--timings). As a reference measured in the same run, Debian's Python torch
 # (/usr/bin/python3, torchaudio) decodes the same file, computes the same mel and runs the
@@ -53,6 +54,8 @@ for ckpt in ${BENCH_MODELS:-"$shared"/models/upstream/*.pth}; do
     --name "$name" >/dev/null
   models+=("$name")
 done
+# The bundled student (models/) is found after the imported ones; benchmark it beside them.
+[ -f "$here/models/tagscope_mtt_student.json" ] && models+=("tagscope-mtt-student-v1")
 
 # 3. Reference: torchaudio decode + resample, torchaudio mel (same config), upstream FCN forward.
 ref="$("$python" - "$track" "$shared/models/upstream/mtat_fcn.pth" "$threads" <<'EOF'
@@ -102,7 +105,7 @@ read -r ref_decode ref_mel ref_fcn <<<"$ref"
 
 # 4. tagscope-cli on each model.
 printf '\n%s s track, %s threads, %s\n' "$seconds" "$threads" "$(nproc) cores"
-printf '%-16s %8s %9s %8s %8s %8s %7s\n' model "wall_s" "rss_MiB" decode_s mel_s model_s other_s
+printf '%-24s %8s %9s %8s %8s %8s %7s\n' model "wall_s" "rss_MiB" decode_s mel_s model_s other_s
 for m in "${models[@]}"; do
   log="$work/$m.log"
   /usr/bin/time -v "$cli" --model "$m" --threads "$threads" --timings tag "$track" >/dev/null 2>"$log" || {
@@ -113,7 +116,7 @@ for m in "${models[@]}"; do
   stage() { sed -n "s/.* $1 \([0-9.]*\) s.*/\1/p" <<<"$timings" | head -n1; }
   dec="$(stage decode)"; mel="$(stage mel)"; mod="$(stage model)"
   other="$(awk -v w="$wall" -v a="${dec:-0}" -v b="${mel:-0}" -v c="${mod:-0}" 'BEGIN {printf "%.2f", w-a-b-c}')"
-  printf '%-16s %8.2f %9s %8s %8s %8s %7s\n' "$m" "$wall" "$rss" "${dec:--}" "${mel:--}" "${mod:--}" "$other"
+  printf '%-24s %8.2f %9s %8s %8s %8s %7s\n' "$m" "$wall" "$rss" "${dec:--}" "${mel:--}" "${mod:--}" "$other"
   if [ "$m" = mtat_fcn ]; then fcn_dec="$dec"; fcn_mel="$mel"; fcn_mod="$mod"; fi
 done
 

@@ -17,8 +17,7 @@ analysis::TrackAnalysis describeTrack(const io::ModelCard& card, const audio::Au
     analysis::TrackAnalysis r;
     r.modelId = card.id;
     r.tagNames = card.tagNames();
-    for (const auto& v : card.vocabularies)
-        for (size_t i = 0; i < v.tags.size(); ++i) r.vocabularyOfTag.push_back(v.name);
+    r.vocabularyOfTag = card.vocabularyOfTags();
     r.sampleRate = card.sampleRate;
     r.durationSeconds = audio.durationSeconds();
     r.chunkSeconds = card.chunkSeconds();
