@@ -11,16 +11,16 @@
 namespace tagscope::test {
 
 /// ../shared, or $TAGSCOPE_SHARED when set.
-inline std::filesystem::path sharedDir() {
-    if (const char* e = std::getenv("TAGSCOPE_SHARED"); e && *e) return e;
-    return TAGSCOPE_SHARED_DIR_DEFAULT;
-}
+std::filesystem::path sharedDir();
 inline std::filesystem::path sharedPath(const std::string& rel) { return sharedDir() / rel; }
-inline std::filesystem::path sourceDir() { return TAGSCOPE_SOURCE_DIR_DEFAULT; }
+/// The source tree (for the bundled models/ and resources/).
+std::filesystem::path sourceDir();
+/// The build tree (scratch space lives under it).
+std::filesystem::path binaryDir();
 
 /// A fresh empty directory for one test, under the build tree.
 inline std::filesystem::path scratchDir(const std::string& name) {
-    auto d = std::filesystem::path(TAGSCOPE_BINARY_DIR_DEFAULT) / "test-scratch" / name;
+    auto d = binaryDir() / "test-scratch" / name;
     std::filesystem::remove_all(d);
     std::filesystem::create_directories(d);
     return d;

@@ -4,10 +4,12 @@
 
 #include <QApplication>
 
+#include "tests/support/test_paths.h"
+
 int main(int argc, char** argv) {
     qputenv("QT_QPA_PLATFORM", "offscreen");
     // NOTE: tests must not read or write the user's settings.
-    qputenv("XDG_CONFIG_HOME", QByteArray(TAGSCOPE_BINARY_DIR_DEFAULT) + "/test-scratch/ui-config");
+    qputenv("XDG_CONFIG_HOME", QByteArray::fromStdString((tagscope::test::binaryDir() / "test-scratch" / "ui-config").string()));
     ::testing::InitGoogleTest(&argc, argv);
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("TagscopeTests"));
