@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/file_queue_menu.h"
 
+#include <utility>
+
 #include <QAction>
 #include <QFileInfo>
 
@@ -15,6 +17,9 @@ FileQueueMenu::FileQueueMenu(QWidget* parent) : QMenu(tr("&Queue"), parent) {
     connect(m_previous, &QAction::triggered, this, [this] { previous(); });
     // NOTE: the shortcuts work while the menu is closed because the window carries them too.
     if (parent) parent->addActions({m_next, m_previous});
+    addAction(m_next);
+    addAction(m_previous);
+    m_separator = addSeparator();
     rebuild();
 }
 
@@ -52,12 +57,15 @@ void FileQueueMenu::choose(int index) {
 }
 
 void FileQueueMenu::rebuild() {
-    clear();
-    addAction(m_next);
-    addAction(m_previous);
+    // NOTE: deleteLater, as rebuild() may run inside the triggered() of an entry it removes.
+    for (QAction* entry : std::as_const(m_entries)) {
+        removeAction(entry);
+        entry->deleteLater();
+    }
+    m_entries.clear();
     m_next->setEnabled(m_current + 1 < m_files.size());
     m_previous->setEnabled(m_current > 0);
-    if (!m_files.isEmpty()) addSeparator();
+    m_separator->setVisible(!m_files.isEmpty());
     for (int i = 0; i < m_files.size(); ++i) {
         const QString path = m_files[i];
         // NOTE: "&" in a file name would otherwise become a mnemonic.
@@ -65,6 +73,7 @@ void FileQueueMenu::rebuild() {
         item->setToolTip(path);
         item->setCheckable(true);
         item->setChecked(i == m_current);
+        m_entries.append(item);
         connect(item, &QAction::triggered, this, [this, i] { choose(i); });
     }
     setTitle(m_files.size() > 1 && m_current >= 0 ? tr("&Queue (%1/%2)").arg(m_current + 1).arg(m_files.size())

@@ -43,6 +43,8 @@ private:
     int m_current = -1;
     QAction* m_next;
     QAction* m_previous;
+    QAction* m_separator;
+    QList<QAction*> m_entries; ///< one per queued file, rebuilt on every change
 };
 
 } // namespace tagscope::ui
