@@ -45,7 +45,7 @@ std::vector<FeatureInfo> buildCatalog() {
         {"spectral_flatness", "spectral flatness", "", 0, 1,
          "Geometric over arithmetic mean of the power spectrum (white noise about 0.56, a pure tone near 0)."},
         {"spectral_decrease", "spectral decrease", "", -1, 1,
-         "Peeters' decrease: sum over bins k>=1 of (a_k - a_0) / k, divided by the sum of a_k (magnitudes)."},
+         "Peeters' decrease: sum over bins k>=2 of (a_k - a_1) / (k - 1), divided by the sum of those a_k (magnitudes)."},
         {"spectral_complexity", "spectral complexity", "peaks", 0, 100,
          "Number of spectral peaks (local maxima) above 0.005 of full scale (a full-scale sine has amplitude 1)."},
         {"zero_crossing_rate", "zero-crossing rate", "1/sample", 0, 1,
