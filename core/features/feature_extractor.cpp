@@ -28,7 +28,8 @@ void set(std::vector<double>& values, std::string_view key, double v) {
 
 /// Fills the values of window [t0, t1) that do not need the loudness meter; returns its key.
 KeyEstimate fillWindow(const TrackAnalyses& a, double t0, double t1, std::vector<double>& v) {
-    set(v, "tempo_bpm", tempoFromBeats(a.rhythm.beatSeconds, t0, t1));
+    set(v, "tempo_bpm", refineTempo(a.rhythm.onsetEnvelope, a.rhythm.envelopeRate,
+                                    tempoFromBeats(a.rhythm.beatSeconds, t0, t1), t0, t1));
     set(v, "beat_loudness_db", beatLoudnessDb(a.mono, a.sampleRate, a.rhythm.beatSeconds, t0, t1));
     set(v, "danceability", pulseClarity(a.rhythm.onsetEnvelope, a.rhythm.envelopeRate, t0, t1));
     set(v, "onset_rate", onsetRate(a.rhythm.onsetSeconds, t0, t1));

@@ -15,14 +15,14 @@ std::vector<FeatureInfo> buildCatalog() {
     std::vector<FeatureInfo> c = {
         // Rhythm (aubio).
         {"tempo_bpm", "tempo", "BPM", 40, 220,
-         "aubio beat tracker (tempo 'default' onset function, 1024/256 at 22.05 kHz); 60 / median inter-beat interval."},
+         "aubio beat tracker ('default', 46 ms window, 11.6 ms hop, signal decimated to 11.025 kHz); 60 / median inter-beat interval, refined by the onset envelope's autocorrelation at a multiple of that period."},
         {"beat_loudness_db", "beat loudness", "dBFS", -90, 0,
-         "Mean RMS level of the 50 ms that follow each tracked beat."},
+         "Mean RMS level of the 100 ms centred on each tracked beat."},
         {"danceability", "danceability (pulse clarity)", "", 0, 1,
          "Pulse clarity: highest normalized autocorrelation of the spectral-flux onset envelope at beat periods of "
          "0.33-1.5 s (40-180 BPM). 1 = perfectly periodic pulse, 0 = none. Not Essentia's DFA danceability."},
         {"onset_rate", "onset rate", "onsets/s", 0, 15,
-         "aubio onset detector ('hfc', 1024/256, default threshold): onsets per second."},
+         "aubio onset detector ('hfc', 46 ms window, 11.6 ms hop at 11.025 kHz, default threshold): onsets per second."},
         // Loudness (libebur128).
         {"loudness_lufs", "loudness", "LUFS", -70, 0,
          "EBU R128 / ITU-R BS.1770-4 integrated loudness (libebur128) of the mono mixdown, counted as dual mono "

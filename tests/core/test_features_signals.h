@@ -3,6 +3,7 @@
 // drum-like loops, additive-synthesis chord progressions.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
