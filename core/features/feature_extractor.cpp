@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <future>
+#include <optional>
 
 #include "core/features/loudness_features.h"
 #include "core/features/rhythm_features.h"
@@ -51,11 +54,20 @@ Result<TrackFeatures> extractFeatures(std::span<const float> mono, int sampleRat
     TrackAnalyses a;
     a.mono = mono;
     a.sampleRate = sampleRate;
-    auto rhythm = analyzeRhythm(mono, sampleRate, cancel);
-    if (!rhythm) return fail(rhythm.error());
-    a.rhythm = std::move(*rhythm);
+    // NOTE: the beat tracker and the spectrum are independent and take similar time: run the
+    // tracker on a second thread (the machine's second core), the spectrum here.
+    std::optional<Result<RhythmAnalysis>> rhythm;
+    std::future<Result<RhythmAnalysis>> rhythmJob;
+    try {
+        rhythmJob = std::async(std::launch::async, [&] { return analyzeRhythm(mono, sampleRate, cancel); });
+    } catch (const std::exception&) {
+        rhythm = analyzeRhythm(mono, sampleRate, cancel);  // no thread available: run it here
+    }
     auto spectrum = analyzeSpectrum(mono, sampleRate, cancel);
+    if (!rhythm) rhythm = rhythmJob.get();
+    if (!*rhythm) return fail(rhythm->error());
     if (!spectrum) return fail(spectrum.error());
+    a.rhythm = std::move(**rhythm);
     a.spectrum = std::move(*spectrum);
 
     TrackFeatures t;
