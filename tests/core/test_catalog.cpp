@@ -9,6 +9,7 @@
 #include "core/catalog/catalog.h"
 #include "core/catalog/catalog_schema.h"
 #include "core/catalog/path_text.h"
+#include "core/catalog/shard.h"
 #include "core/catalog/sqlite_db.h"
 #include "tests/support/test_paths.h"
 
@@ -276,6 +277,44 @@ TEST(PathText, Utf8ValidationAndHex) {
     EXPECT_EQ(fromHex("2fff"), "/\xff");
     EXPECT_EQ(fromHex("2"), "");
     EXPECT_EQ(fromHex("zz"), "");
+}
+
+} // namespace
+} // namespace tagscope::catalog
+
+namespace tagscope::catalog {
+namespace {
+
+TEST(Shard, ParsesAndRejects) {
+    auto s = parseShard("2/5");
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->index, 2);
+    EXPECT_EQ(s->count, 5);
+    for (const char* bad : {"", "3", "5/5", "-1/3", "1/0", "a/b", "1/2x", "1//2"}) {
+        auto r = parseShard(bad);
+        EXPECT_FALSE(r) << bad;
+        if (!r) {
+            EXPECT_NE(r.error().message.find("i/N"), std::string::npos);
+        }
+    }
+}
+
+TEST(Shard, PartitionIsCompleteDisjointDeterministicAndBalanced) {
+    const int n = 4;
+    std::vector<int> counts(n, 0);
+    for (int i = 0; i < 2000; ++i) {
+        const std::filesystem::path rel = "artist" + std::to_string(i % 37) + "/album/track" + std::to_string(i) + ".flac";
+        int owners = 0;
+        for (int k = 0; k < n; ++k) owners += inShard(rel, {k, n}) ? 1 : 0;
+        EXPECT_EQ(owners, 1);
+        ++counts[size_t(shardOf(rel, n))];
+        EXPECT_EQ(shardOf(rel, n), shardOf(std::filesystem::path(rel.string()), n));
+    }
+    for (int c : counts) EXPECT_GT(c, 400) << "unbalanced shards";
+    // A known value pins the hash, so machines built from other versions agree.
+    EXPECT_EQ(shardOf("a/b.flac", 1000003), 562724); // FNV-1a 64 computed independently
+    EXPECT_EQ(shardOf("x.ogg", 1), 0);
+    EXPECT_EQ(shardOf(std::string("caf\xe9.ogg"), 7), shardOf(std::string("caf\xe9.ogg"), 7));
 }
 
 } // namespace
