@@ -75,6 +75,12 @@ struct EvidenceSegment {
     float score = 0.0f;
 };
 
+/// A catalogued track with the coarse groups (taxonomy max-pooling) of its latest analysis.
+struct LibraryEntry {
+    CatalogTrack track;
+    std::vector<analysis::CoarseTag> groups;  ///< sorted by descending score
+};
+
 /// Counts reported by Catalog::mergeFrom().
 struct MergeStats {
     size_t tracks = 0;                    ///< track rows added or updated
@@ -137,6 +143,9 @@ public:
     /// Every track with the scores of its newest analysis by `modelId` ("" = any model); tracks
     /// without such an analysis are left out. Sorted by path.
     Result<std::vector<CatalogTrack>> tracksWithLatestAnalysis(const std::string& modelId = {}) const;
+
+    /// tracksWithLatestAnalysis() plus each analysis' coarse groups (for find and the Library window).
+    Result<std::vector<LibraryEntry>> library(const std::string& modelId = {}) const;
 
     /// Copies every track, model and analysis of the catalog file `other` into this one (one
     /// transaction). A track path present in both keeps the row with the newer mtime.

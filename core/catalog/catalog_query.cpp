@@ -159,7 +159,7 @@ Result<std::vector<EvidenceSegment>> Catalog::evidence(const AnalysisKey& key) c
     return out;
 }
 
-Result<std::vector<CatalogTrack>> Catalog::tracksWithLatestAnalysis(const std::string& modelId) const {
+Result<std::vector<LibraryEntry>> Catalog::library(const std::string& modelId) const {
     Statement q(m_impl->db,
                 "SELECT t.path_bytes, t.size, t.mtime_ns, t.audio_hash, "
                 "(SELECT a.id FROM analyses a JOIN models m ON m.sha256 = a.model_sha256 "
@@ -179,16 +179,19 @@ Result<std::vector<CatalogTrack>> Catalog::tracksWithLatestAnalysis(const std::s
         t.audioHash = q.text(3);
         rows.emplace_back(std::move(t), q.int64(4));
     }
-    Statement a(m_impl->db, "SELECT a.model_sha256, m.id FROM analyses a JOIN models m ON m.sha256 = a.model_sha256 WHERE a.id = ?1");
-    std::vector<CatalogTrack> out;
+    Statement a(m_impl->db, "SELECT a.model_sha256, m.id, a.hierarchy FROM analyses a "
+                            "JOIN models m ON m.sha256 = a.model_sha256 WHERE a.id = ?1");
+    std::vector<LibraryEntry> out;
     out.reserve(rows.size());
     for (auto& [t, id] : rows) {
         a.bind(1, id);
         auto row = a.step();
         if (!row) return fail(row.error());
         if (!*row) continue;
+        LibraryEntry e;
         t.modelSha256 = a.text(0);
         t.modelId = a.text(1);
+        e.groups = hierarchy(a.text(2));
         a.reset();
         auto m = m_impl->model(t.modelSha256);
         if (!m) return fail(m.error());
@@ -198,8 +201,18 @@ Result<std::vector<CatalogTrack>> Catalog::tracksWithLatestAnalysis(const std::s
         if (!s) return fail(s.error());
         t.scores = std::move(*s);
         t.scores.resize(t.tagNames.size(), 0.0f);
-        out.push_back(std::move(t));
+        e.track = std::move(t);
+        out.push_back(std::move(e));
     }
+    return out;
+}
+
+Result<std::vector<CatalogTrack>> Catalog::tracksWithLatestAnalysis(const std::string& modelId) const {
+    auto entries = library(modelId);
+    if (!entries) return fail(entries.error());
+    std::vector<CatalogTrack> out;
+    out.reserve(entries->size());
+    for (auto& e : *entries) out.push_back(std::move(e.track));
     return out;
 }
 
