@@ -87,7 +87,7 @@ TEST(CliTagOutput, JsonlStreamsAndCtrlCKeepsEveryFinishedRecord) {
     const auto records = test::lines(r.out);
     EXPECT_GE(records.size(), 2u);
     EXPECT_LT(records.size(), size_t(total)) << "stopped before the last file";
-    for (const auto& rec : records) EXPECT_NO_THROW((void)json::parse(rec)) << rec;
+    for (const auto& rec : records) EXPECT_TRUE(json::accept(rec)) << rec;
 }
 
 TEST(CliTagOutput, JsonCtrlCPrintsTheFinishedTracksMarkedInterrupted) {
