@@ -21,6 +21,7 @@ class QToolButton;
 namespace tagscope::ui {
 
 class AnalysisController;
+class LibraryWindow;
 class OverlayControls;
 class PlaybackController;
 class TagPanel;
@@ -68,6 +69,7 @@ private:
     void setMessage(const QString& text);
     void exportView();
     void exportResults();
+    void showLibrary();
 
     AnalysisController* m_controller;
     PlaybackController* m_playback;
@@ -81,6 +83,7 @@ private:
     QLabel* m_hover = nullptr;
     QLabel* m_message = nullptr;
     QMenu* m_recentMenu = nullptr;
+    LibraryWindow* m_library = nullptr;
     QAction* m_playAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_loopAction = nullptr;
