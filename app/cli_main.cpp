@@ -2,12 +2,14 @@
 // tagscope-cli: tag, explain, and manage models from the command line. Composition only; the
 // work is done by the same core and model functions as the GUI's.
 #include <map>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli_common.h"
 #include "app/cli/explain_command.h"
 #include "app/cli/find_command.h"
+#include "app/cli/features_command.h"
 #include "app/cli/models_command.h"
 #include "app/cli/scan_command.h"
 #include "app/cli/catalog_command.h"
@@ -26,6 +28,7 @@ int main(int argc, char** argv) {
     using namespace tagscope::cli;
     CLI::App app{"tagscope-cli: interpretable music auto-tagging", "tagscope-cli"};
     app.footer(kExitCodesHelp);
+    app.set_version_flag("--version", std::string("tagscope-cli ") + TAGSCOPE_VERSION, "Print the version and exit");
     app.require_subcommand(1);
     app.fallthrough();
 
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
     scan.add(app);
     find.add(app);
     catalogCmd.add(app);
+    FeaturesCommand features;
+    features.add(app);
 
     try {
         app.parse(argc, argv);
@@ -75,5 +80,6 @@ int main(int argc, char** argv) {
     if (scan.parsed()) return scan.run(global);
     if (find.parsed()) return find.run(global);
     if (catalogCmd.parsed()) return catalogCmd.run(global);
+    if (features.parsed()) return features.run(global);
     return kExitUsage;
 }

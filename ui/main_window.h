@@ -22,6 +22,7 @@ namespace tagscope::ui {
 
 class AnalysisController;
 class LibraryWindow;
+class FileQueueMenu;
 class OverlayControls;
 class PlaybackController;
 class TagPanel;
@@ -30,6 +31,7 @@ class TrackViews;
 /// What the command line asked for.
 struct StartupOptions {
     QString file;                 ///< track to open (empty: the demo clip)
+    QStringList files;            ///< every track given; more than one: queued, `file` opens first
     QString model;                ///< card id, card path or upstream .pth (empty: default model)
     QString screenshot;           ///< save a window screenshot here once explained, then quit
     QString selectTag;            ///< tag to select once analysed
@@ -48,6 +50,8 @@ public:
     /// Analyses `path` (cancelling what runs).
     void openFile(const QString& path);
     AnalysisController* controller() const { return m_controller; }
+    /// The Queue menu of files given together (command line, drop).
+    FileQueueMenu* queue() const { return m_queue; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -84,6 +88,7 @@ private:
     QLabel* m_message = nullptr;
     QMenu* m_recentMenu = nullptr;
     LibraryWindow* m_library = nullptr;
+    FileQueueMenu* m_queue = nullptr;
     QAction* m_playAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_loopAction = nullptr;
