@@ -8,8 +8,11 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/explain_command.h"
+#include "app/cli/find_command.h"
 #include "app/cli/features_command.h"
 #include "app/cli/models_command.h"
+#include "app/cli/scan_command.h"
+#include "app/cli/catalog_command.h"
 #include "app/cli/tag_command.h"
 #include "app/cli/train_command.h"
 
@@ -49,6 +52,12 @@ int main(int argc, char** argv) {
     explain.add(app);
     models.add(app);
     registerTrainCommands(app);
+    ScanCommand scan;
+    FindCommand find;
+    CatalogCommand catalogCmd;
+    scan.add(app);
+    find.add(app);
+    catalogCmd.add(app);
     FeaturesCommand features;
     features.add(app);
 
@@ -68,6 +77,9 @@ int main(int argc, char** argv) {
     if (tag.parsed()) return tag.run(global);
     if (explain.parsed()) return explain.run(global);
     if (models.parsed()) return models.run(global);
+    if (scan.parsed()) return scan.run(global);
+    if (find.parsed()) return find.run(global);
+    if (catalogCmd.parsed()) return catalogCmd.run(global);
     if (features.parsed()) return features.run(global);
     return kExitUsage;
 }

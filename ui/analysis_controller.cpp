@@ -69,6 +69,23 @@ quint64 AnalysisController::open(const QString& path) {
     return m_current;
 }
 
+quint64 AnalysisController::openStored(const QString& path, const analysis::TrackAnalysis& stored) {
+    m_cancel->cancel();
+    m_cancel = std::make_shared<CancelToken>();
+    m_current = m_nextId++;
+    m_file = path;
+    m_analysis.reset();
+    m_audio.reset();
+    m_explanations.clear();
+    m_pendingExplanations.clear();
+    setBusy(true);
+    Q_EMIT started(path);
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, id = m_current, path, stored, token = m_cancel] {
+        w->restore(id, path, stored, token);
+    });
+    return m_current;
+}
+
 void AnalysisController::cancel() {
     m_cancel->cancel();
     m_cancel = std::make_shared<CancelToken>(); // later explanations of a finished analysis still run

@@ -45,6 +45,9 @@ public:
 
     /// Starts analysing `path`, cancelling whatever runs; returns the request id.
     quint64 open(const QString& path);
+    /// Shows `stored` (an analysis read from the catalog) for `path` without running the model;
+    /// the worker only decodes the audio for the spectrogram and playback. Returns the request id.
+    quint64 openStored(const QString& path, const analysis::TrackAnalysis& stored);
     /// Cancels the running analysis and its pending explanations.
     void cancel();
     /// Explanations of `tag` for the current analysis: emitted at once when cached.

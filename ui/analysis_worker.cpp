@@ -85,11 +85,40 @@ void AnalysisWorker::analyze(quint64 requestId, const QString& path, std::shared
     Q_EMIT finished(requestId, *result);
 }
 
+void AnalysisWorker::restore(quint64 requestId, const QString& path, const analysis::TrackAnalysis& stored,
+                             std::shared_ptr<CancelToken> cancel) {
+    m_analysis.reset();
+    m_audio.reset();
+    auto spectrogram = isCancelled(cancel.get()) ? Result<analysis::TrackAnalysis>(fail(Error::cancelled()))
+                                                 : spectrogramOnly(path, throttledProgress(this, requestId), cancel.get());
+    if (!spectrogram) {
+        Q_EMIT failed(requestId, toQString(spectrogram.error().message), spectrogram.error().kind == Error::Kind::Cancelled);
+        return;
+    }
+    analysis::TrackAnalysis result = stored;
+    result.file = spectrogram->file;
+    result.mel = std::move(spectrogram->mel);
+    result.melFrameSeconds = spectrogram->melFrameSeconds;
+    if (result.durationSeconds <= 0.0) result.durationSeconds = spectrogram->durationSeconds;
+    m_analysis = result;
+    m_analysisRequest = requestId;
+    Q_EMIT audioReady(requestId, m_audio);
+    Q_EMIT finished(requestId, result);
+}
+
 void AnalysisWorker::explain(quint64 requestId, size_t tag, std::shared_ptr<CancelToken> cancel) {
     if (isCancelled(cancel.get())) return; // the analysis it belonged to was superseded
     if (!m_analyzer || !m_analysis || !m_audio || requestId != m_analysisRequest) {
         Q_EMIT explanationFailed(requestId, tag,
                                  QStringLiteral("No finished analysis to explain (load a model and a track first)."),
+                                 false);
+        return;
+    }
+    if (m_analysis->modelId != m_analyzer->tagger().card().id) {
+        // NOTE: an analysis restored from the catalog may come from another model than the loaded one.
+        Q_EMIT explanationFailed(requestId, tag,
+                                 QStringLiteral("This analysis was made by the model \"%1\"; choose that model to explain it.")
+                                     .arg(toQString(m_analysis->modelId)),
                                  false);
         return;
     }

@@ -36,6 +36,11 @@ public:
     /// Decodes and analyses `path` (worker thread). Without a model, the result only holds the
     /// dB mel spectrogram. Emits progress, chunkReady, audioReady, then finished or failed.
     void analyze(quint64 requestId, const QString& path, std::shared_ptr<CancelToken> cancel);
+    /// Shows a stored analysis (from the catalog) without running the model: decodes `path` for
+    /// the spectrogram and playback, then emits audioReady and finished with `stored` plus the
+    /// mel spectrogram (worker thread).
+    void restore(quint64 requestId, const QString& path, const analysis::TrackAnalysis& stored,
+                 std::shared_ptr<CancelToken> cancel);
     /// Explains one tag of the last finished analysis `requestId` (worker thread).
     void explain(quint64 requestId, size_t tag, std::shared_ptr<CancelToken> cancel);
     /// Resamples the last decoded audio to `sampleRate` for playback (worker thread).

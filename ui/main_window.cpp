@@ -8,6 +8,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
 #include <QIcon>
 #include <QLabel>
@@ -25,6 +26,7 @@
 #include "core/tags/tag_vocabulary.h"
 
 #include "ui/analysis_controller.h"
+#include "ui/library_window.h"
 #include "ui/export.h"
 #include "ui/file_queue_menu.h"
 #include "ui/model_bootstrap.h"
@@ -99,6 +101,7 @@ void MainWindow::buildMenus() {
         if (!path.isEmpty()) openFile(path);
     });
     m_recentMenu = file->addMenu(tr("Open &recent"));
+    file->addAction(tr("&Library…"), QKeySequence(tr("Ctrl+L")), this, &MainWindow::showLibrary);
     file->addSeparator();
     file->addAction(tr("Export &view (PNG, SVG, PDF)…"), this, &MainWindow::exportView);
     file->addAction(tr("Export &results (JSON, CSV)…"), this, &MainWindow::exportResults);
@@ -329,6 +332,21 @@ void MainWindow::openFile(const QString& path) {
     m_settings.recentFiles = pushRecentFile(m_settings.recentFiles, QFileInfo(path).absoluteFilePath());
     updateRecentMenu();
     m_controller->open(path);
+}
+
+void MainWindow::showLibrary() {
+    if (!m_library) {
+        m_library = new LibraryWindow(this);
+        connect(m_library, &LibraryWindow::trackOpened, this, [this](const QString& path, const analysis::TrackAnalysis& a) {
+            m_screenshotDone = false;
+            m_controller->openStored(path, a);
+        });
+        m_library->openCatalog(QFile::decodeName(catalog::Catalog::defaultPath().native().c_str()));
+    } else {
+        m_library->reload();
+    }
+    m_library->show();
+    m_library->raise();
 }
 
 void MainWindow::updateRecentMenu() {

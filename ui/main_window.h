@@ -21,6 +21,7 @@ class QToolButton;
 namespace tagscope::ui {
 
 class AnalysisController;
+class LibraryWindow;
 class FileQueueMenu;
 class OverlayControls;
 class PlaybackController;
@@ -72,6 +73,7 @@ private:
     void setMessage(const QString& text);
     void exportView();
     void exportResults();
+    void showLibrary();
 
     AnalysisController* m_controller;
     PlaybackController* m_playback;
@@ -85,6 +87,7 @@ private:
     QLabel* m_hover = nullptr;
     QLabel* m_message = nullptr;
     QMenu* m_recentMenu = nullptr;
+    LibraryWindow* m_library = nullptr;
     FileQueueMenu* m_queue = nullptr;
     QAction* m_playAction = nullptr;
     QAction* m_stopAction = nullptr;

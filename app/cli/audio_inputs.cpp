@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
 #include <string_view>
 
 namespace tagscope::cli {
@@ -51,6 +52,28 @@ std::vector<fs::path> collectAudioFiles(const std::vector<std::string>& inputs, 
         files.insert(files.end(), found.begin(), found.end());
     }
     return files;
+}
+
+fs::path absoluteInput(const fs::path& input) {
+    std::error_code ec;
+    auto abs = fs::absolute(input, ec);
+    return (ec ? input : abs).lexically_normal();
+}
+
+std::vector<LibraryFile> collectLibraryFiles(const std::vector<std::string>& roots, std::vector<Error>& problems) {
+    std::vector<LibraryFile> out;
+    std::set<std::string> seen;
+    for (const auto& root : roots) {
+        const fs::path base = absoluteInput(root);
+        std::error_code ec;
+        const bool folder = fs::is_directory(base, ec);
+        for (const auto& f : collectAudioFiles({base.string()}, problems)) {
+            const fs::path abs = f.lexically_normal();
+            if (!seen.insert(abs.native()).second) continue;
+            out.push_back({abs, folder ? abs.lexically_relative(base) : abs.filename()});
+        }
+    }
+    return out;
 }
 
 } // namespace tagscope::cli

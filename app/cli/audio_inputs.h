@@ -19,4 +19,18 @@ bool hasAudioExtension(const std::filesystem::path& path);
 std::vector<std::filesystem::path> collectAudioFiles(const std::vector<std::string>& inputs,
                                                      std::vector<Error>& problems);
 
+/// An audio file found under a library root, with its path relative to that root (what
+/// `--shard` partitions on, so every machine agrees wherever the library is mounted).
+struct LibraryFile {
+    std::filesystem::path path;       ///< absolute, normalised
+    std::filesystem::path relative;   ///< relative to its root (the file name for a file input)
+};
+
+/// collectAudioFiles() for a library: absolute paths, each with its root-relative path; a file
+/// reached through two inputs is listed once.
+std::vector<LibraryFile> collectLibraryFiles(const std::vector<std::string>& roots, std::vector<Error>& problems);
+
+/// The absolute, normalised form of an input (as stored in the catalog).
+std::filesystem::path absoluteInput(const std::filesystem::path& input);
+
 } // namespace tagscope::cli

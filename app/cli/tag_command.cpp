@@ -3,12 +3,17 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "app/cli/audio_inputs.h"
+#include "app/cli/catalog_support.h"
 #include "app/cli/model_selection.h"
 #include "app/cli/progress_reporter.h"
 #include "app/cli/sigint_cancel.h"
 #include "core/analysis/serialize.h"
+#include "core/analysis/track_prefetcher.h"
+#include "core/catalog/path_text.h"
+#include "core/catalog/shard.h"
 #include "core/io/file_util.h"
 #include "core/model/analyzer.h"
 #include "core/tags/tag_vocabulary.h"
@@ -23,7 +28,7 @@ namespace {
 constexpr size_t kDefaultTableTop = 10;
 
 void printTable(const analysis::TrackAnalysis& a, size_t top, float threshold) {
-    std::printf("%s  (%.1f s, %zu chunk%s, model %s)\n", a.file.string().c_str(), a.durationSeconds,
+    std::printf("%s  (%.1f s, %zu chunk%s, model %s)\n", catalog::displayPath(a.file).c_str(), a.durationSeconds,
                 a.taggram.chunkCount(), a.taggram.chunkCount() == 1 ? "" : "s", a.modelId.c_str());
     // NOTE: the table is for people: "electronic (MSD)", "ambient (Jamendo genre)"; JSON and CSV
     // keep the raw tag and its vocabulary in separate fields.
@@ -48,18 +53,68 @@ void printTable(const analysis::TrackAnalysis& a, size_t top, float threshold) {
     std::fflush(stdout);
 }
 
+/// Files to tag with their path relative to the input they were found in.
+struct TagInput {
+    fs::path file;
+    fs::path relative;
+};
+
+std::vector<TagInput> collectInputs(const std::vector<std::string>& inputs, std::vector<Error>& problems) {
+    std::vector<TagInput> out;
+    for (const auto& input : inputs) {
+        std::error_code ec;
+        const bool folder = fs::is_directory(input, ec);
+        for (auto& f : collectAudioFiles({input}, problems))
+            out.push_back({f, folder ? f.lexically_relative(input) : f.filename()});
+    }
+    return out;
+}
+
+/// Taggram CSV names, unique per input path: the path relative to its input folder, flattened
+/// ("a/x.flac" -> "a__x.taggram.csv"); a name that still repeats (the same file name given from
+/// two folders) gets the FNV-1a hash of its whole path as a suffix ("x-3f2a9c01.taggram.csv").
+std::vector<fs::path> taggramNames(const std::vector<TagInput>& inputs) {
+    std::vector<std::string> bases;
+    std::map<std::string, int> uses;
+    for (const auto& in : inputs) {
+        std::string base = in.relative.parent_path().empty()
+                               ? in.relative.stem().native()
+                               : (in.relative.parent_path() / in.relative.stem()).generic_string();
+        for (size_t at = base.find('/'); at != std::string::npos; at = base.find('/', at + 2)) base.replace(at, 1, "__");
+        ++uses[base];
+        bases.push_back(base);
+    }
+    std::vector<fs::path> out;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        std::string name = bases[i];
+        if (uses[name] > 1) {
+            char hash[16];
+            std::snprintf(hash, sizeof hash, "-%08x", unsigned(catalog::shardOf(inputs[i].file, 0x7fffffff)));
+            name += hash;
+        }
+        out.emplace_back(name + ".taggram.csv");
+    }
+    return out;
+}
+
+std::string dumpJson(const json& j, int indent) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
+
 } // namespace
 
 void TagCommand::add(CLI::App& app) {
     m_sub = app.add_subcommand("tag", "Tag audio files (folders are searched recursively)");
     m_sub->add_option("inputs", m_inputs, "Audio files or folders")->required();
     auto* json = m_sub->add_flag("--json", m_json, "Print the analyses as JSON (taggram, scores, hierarchy)");
+    auto* jsonl = m_sub->add_flag("--jsonl", m_jsonl, "Print one JSON record per line as each file finishes (streamed)")
+                      ->excludes(json);
     m_sub->add_flag("--csv", m_csv, "Print one CSV row per file and tag (file,model,tag,vocabulary,score,rank)")
-        ->excludes(json);
+        ->excludes(json)
+        ->excludes(jsonl);
     m_topOption = m_sub->add_option("--top", m_top, "Tags listed per file (default: 10 in the table, all in JSON/CSV)")
         ->check(CLI::PositiveNumber);
     m_sub->add_option("--threshold", m_threshold, "Only list tags scoring at least this")->check(CLI::Range(0.0, 1.0));
-    m_sub->add_option("--taggram-csv", m_taggramDir, "Also write each file's taggram as <folder>/<name>.taggram.csv");
+    m_sub->add_option("--taggram-csv", m_taggramDir,
+                      "Also write each file's taggram into this folder (<relative path, / as __>.taggram.csv)");
 }
 
 int TagCommand::run(const GlobalOptions& global) {
@@ -68,9 +123,9 @@ int TagCommand::run(const GlobalOptions& global) {
     if (!tagger) return kExitModel;
 
     std::vector<Error> problems;
-    const auto files = collectAudioFiles(m_inputs, problems);
+    const auto inputs = collectInputs(m_inputs, problems);
     for (const auto& p : problems) printError(p);
-    if (files.empty()) {
+    if (inputs.empty()) {
         if (problems.empty()) printError("no audio files found in the given folders");
         return kExitSomeFailed;
     }
@@ -79,47 +134,84 @@ int TagCommand::run(const GlobalOptions& global) {
     options.hopSeconds = global.hopSeconds;
     options.resampleQuality = global.resampler;
 
+    std::vector<fs::path> taggramFiles;
     if (!m_taggramDir.empty()) {
         std::error_code ec;
         fs::create_directories(m_taggramDir, ec);
+        taggramFiles = taggramNames(inputs);
     }
-    const size_t top = m_topOption->count() ? m_top : ((m_json || m_csv) ? 0 : kDefaultTableTop);
+    const bool machine = m_json || m_jsonl || m_csv;
+    const size_t top = m_topOption->count() ? m_top : (machine ? 0 : kDefaultTableTop);
+    analysis::ExportOptions exportOptions;
+    exportOptions.top = top;
+    exportOptions.threshold = m_threshold;
     CancelToken cancel;
     SigintCancel sigint(cancel);
     ProgressReporter progress(stderrIsTerminal());
     json tracks = json::array(), failed = json::array();
-    for (const auto& p : problems) failed.push_back({{"reason", p.message}});
+    for (const auto& p : problems) failed.push_back({{"reason", catalog::toValidUtf8(p.message)}});
     bool anyFailed = !problems.empty();
+    auto reportFailure = [&](const fs::path& file, const Error& error) {
+        printError(error);
+        json f = json::object();
+        putPath(f, "file", file);
+        f["reason"] = catalog::toValidUtf8(error.message);
+        if (m_jsonl) {
+            f["error"] = true;
+            std::fputs((dumpJson(f, -1) + "\n").c_str(), stdout);
+            std::fflush(stdout);
+        }
+        failed.push_back(std::move(f));
+        anyFailed = true;
+    };
     if (m_csv) std::fputs(analysis::tagCsvHeader().c_str(), stdout);
 
-    for (size_t i = 0; i < files.size(); ++i) {
-        progress.begin(files[i].filename().string(), i, files.size());
-        auto result = analyzer.analyzeFile(files[i], options, progress.callback(), &cancel);
-        progress.end();
-        if (!result) {
-            if (result.error().kind == Error::Kind::Cancelled || cancel.isCancelled()) {
-                printError("cancelled");
-                return kExitCancelled;
-            }
-            printError(result.error());
-            failed.push_back({{"file", files[i].string()}, {"reason", result.error().message}});
-            anyFailed = true;
+    std::vector<fs::path> files;
+    for (const auto& in : inputs) files.push_back(in.file);
+    analysis::PrefetchOptions prefetch;
+    prefetch.sampleRate = tagger->card().sampleRate;
+    prefetch.quality = global.resampler;
+    prefetch.hash = false;
+    analysis::TrackPrefetcher prefetcher(files, prefetch, &cancel);
+    while (auto t = prefetcher.next()) {
+        const size_t i = t->index;
+        if (!catalog::isValidUtf8(files[i].native()))
+            std::fprintf(stderr, "tagscope-cli: note: %s: the file name is not valid UTF-8; JSON gives it as \"file\" with "
+                                 "U+FFFD and exactly as \"file_bytes_hex\", CSV as its raw bytes\n",
+                         catalog::displayPath(files[i]).c_str());
+        if (!t->audio) {
+            if (t->audio.error().kind == Error::Kind::Cancelled) break;
+            reportFailure(files[i], t->audio.error());
             continue;
         }
+        progress.begin(files[i].filename().string(), i, files.size());
+        auto result = analyzer.analyzeAudio(*t->audio, options, progress.callback(), &cancel);
+        progress.end();
+        if (!result) {
+            if (result.error().kind == Error::Kind::Cancelled || cancel.isCancelled()) break;
+            reportFailure(files[i], Error::make(result.error().kind, files[i], result.error().message));
+            continue;
+        }
+        result->file = files[i];
         if (global.timings)
-            std::fprintf(stderr, "tagscope-cli: timings: %s: %s\n", files[i].string().c_str(), progress.timingLine().c_str());
-        if (!m_taggramDir.empty()) {
-            const auto out = fs::path(m_taggramDir) / (files[i].stem().string() + ".taggram.csv");
+            std::fprintf(stderr, "tagscope-cli: timings: %s: decode %.2f s (decode thread, overlapped), %s\n",
+                         catalog::displayPath(files[i]).c_str(), t->decodeSeconds, progress.timingLine().c_str());
+        if (!taggramFiles.empty()) {
+            const auto out = fs::path(m_taggramDir) / taggramFiles[i];
             if (auto ok = io::writeFileAtomically(out, analysis::taggramCsv(*result)); !ok) {
                 printError(ok.error());
                 anyFailed = true;
             }
         }
-        if (m_json) {
-            analysis::ExportOptions exportOptions;
-            exportOptions.top = top;
-            exportOptions.threshold = m_threshold;
-            tracks.push_back(analysis::toJson(*result, &tagger->card(), {}, exportOptions));
+        if (m_json || m_jsonl) {
+            json record = analysis::toJson(*result, &tagger->card(), {}, exportOptions);
+            putPath(record, "file", files[i]);
+            if (m_jsonl) {
+                std::fputs((dumpJson(record, -1) + "\n").c_str(), stdout);
+                std::fflush(stdout);
+            } else {
+                tracks.push_back(std::move(record));
+            }
         } else if (m_csv) {
             std::fputs(analysis::tagCsvRows(*result, top, m_threshold).c_str(), stdout);
             std::fflush(stdout);
@@ -127,9 +219,16 @@ int TagCommand::run(const GlobalOptions& global) {
             printTable(*result, top, m_threshold);
         }
     }
+    const bool cancelled = cancel.isCancelled();
     if (m_json) {
-        const json doc = {{"schema_version", analysis::kSchemaVersion}, {"tracks", tracks}, {"failed", failed}};
-        std::cout << doc.dump(2) << std::endl;
+        json doc = {{"schema_version", analysis::kSchemaVersion}, {"tracks", tracks}, {"failed", failed}};
+        if (cancelled) doc["interrupted"] = true;
+        std::cout << dumpJson(doc, 2) << std::endl;
+    }
+    std::fflush(stdout);
+    if (cancelled) {
+        printError("cancelled");
+        return kExitCancelled;
     }
     return anyFailed ? kExitSomeFailed : kExitOk;
 }

@@ -11,7 +11,10 @@
 namespace tagscope::cli {
 
 /// `tagscope-cli tag FILES|FOLDERS...`: tags every audio file (folders recursively) with one
-/// model and prints a table, JSON (--json, the export schema) or CSV (--csv) on stdout.
+/// model and prints a table, JSON (--json, the export schema), JSON Lines (--jsonl, one record
+/// per track as soon as it is done, flushed) or CSV (--csv) on stdout. The next file is decoded
+/// on a second thread while the model runs on the current one. Ctrl+C stops after flushing
+/// everything already done (--json then prints the finished tracks with "interrupted": true).
 class TagCommand {
 public:
     /// Registers the subcommand and its options on `app`.
@@ -25,6 +28,7 @@ private:
     std::vector<std::string> m_inputs;
     bool m_json = false;
     bool m_csv = false;
+    bool m_jsonl = false;
     size_t m_top = 0;
     CLI::Option* m_topOption = nullptr;
     float m_threshold = 0.0f;

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli/scan_command.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "app/cli/audio_inputs.h"
+#include "app/cli/catalog_support.h"
+#include "app/cli/model_selection.h"
+#include "app/cli/sigint_cancel.h"
+#include "core/analysis/track_prefetcher.h"
+#include "core/catalog/shard.h"
+
+namespace tagscope::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Counts of one scan, printed as its summary.
+struct ScanCounts {
+    size_t files = 0, upToDate = 0, analysed = 0, recognised = 0, failed = 0, removed = 0, otherShards = 0;
+};
+
+/// One progress line per finished track on stderr: position, tracks/min, ETA.
+class ScanProgress {
+public:
+    explicit ScanProgress(size_t total) : m_total(total), m_start(std::chrono::steady_clock::now()) {}
+    void done(size_t finished, const fs::path& file, const char* what) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+        const double perMinute = elapsed > 0.0 ? 60.0 * double(finished) / elapsed : 0.0;
+        const double eta = finished ? elapsed / double(finished) * double(m_total - finished) : -1.0;
+        std::fprintf(stderr, "tagscope-cli: scan [%zu/%zu] %3.0f%%  %.1f tracks/min  ETA %s  %s: %s\n", finished, m_total,
+                     m_total ? 100.0 * double(finished) / double(m_total) : 100.0, perMinute, clockText(eta).c_str(), what,
+                     catalog::displayPath(file).c_str());
+        std::fflush(stderr);
+    }
+
+private:
+    size_t m_total;
+    std::chrono::steady_clock::time_point m_start;
+};
+
+bool underRoot(const fs::path& file, const std::vector<fs::path>& roots) {
+    const std::string& f = file.native();
+    for (const auto& r : roots) {
+        std::string prefix = r.native();
+        if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+        if (f.rfind(prefix, 0) == 0) return true;
+    }
+    return false;
+}
+
+} // namespace
+
+void ScanCommand::add(CLI::App& app) {
+    m_sub = app.add_subcommand("scan", "Analyse library folders into the catalog (resumable; unchanged files are skipped)");
+    m_sub->add_option("library", m_roots, "Library folders (or files)")->required();
+    addCatalogOption(m_sub, m_catalog);
+    m_sub->add_option("--shard", m_shard,
+                      "Only the files of shard i of N (i/N, 0 <= i < N), partitioned by the path relative to the library folder");
+    m_sub->add_flag("--keep-missing", m_keepMissing, "Keep catalog rows of files that no longer exist under the library folders");
+}
+
+int ScanCommand::run(const GlobalOptions& global) {
+    std::optional<catalog::Shard> shard;
+    if (!m_shard.empty()) {
+        auto s = catalog::parseShard(m_shard);
+        if (!s) {
+            printError(s.error());
+            return kExitUsage;
+        }
+        shard = *s;
+    }
+    auto cat = openCatalogOrReport(m_catalog);
+    if (!cat) return kExitSomeFailed;
+    auto tagger = loadSelectedModel(global);
+    if (!tagger) return kExitModel;
+    auto sha = modelWeightsSha256(tagger->card());
+    if (!sha) {
+        printError(sha.error());
+        return kExitModel;
+    }
+    model::AnalysisOptions options;
+    options.hopSeconds = global.hopSeconds;
+    options.resampleQuality = global.resampler;
+    options.attention = false; // NOTE: the catalog stores no attention maps; skip computing them.
+    const std::string optionsJson = analysisOptionsJson(options);
+
+    std::vector<Error> problems;
+    const auto found = collectLibraryFiles(m_roots, problems);
+    for (const auto& p : problems) printError(p);
+    ScanCounts counts;
+    counts.failed = problems.size();
+
+    // Plan: which files need decoding (new, changed, or analysed with other weights/options).
+    std::vector<fs::path> work;
+    std::vector<catalog::TrackFile> workStat;
+    for (const auto& f : found) {
+        if (shard && !catalog::inShard(f.relative, *shard)) {
+            ++counts.otherShards;
+            continue;
+        }
+        ++counts.files;
+        auto st = catalog::statTrackFile(f.path);
+        if (!st) {
+            printError(st.error());
+            ++counts.failed;
+            continue;
+        }
+        auto row = cat->track(f.path);
+        if (!row) {
+            printError(row.error());
+            return kExitSomeFailed;
+        }
+        if (*row && (*row)->size == st->size && (*row)->mtimeNs == st->mtimeNs) {
+            auto has = cat->hasAnalysis({(*row)->audioHash, *sha, optionsJson});
+            if (has && *has) {
+                ++counts.upToDate;
+                continue;
+            }
+        }
+        work.push_back(f.path);
+        workStat.push_back(*st);
+    }
+    std::fprintf(stderr, "tagscope-cli: scan: %zu file%s, %zu up to date, %zu to read (model %s, catalog %s)\n", counts.files,
+                 counts.files == 1 ? "" : "s", counts.upToDate, work.size(), tagger->card().id.c_str(),
+                 catalog::displayPath(cat->file()).c_str());
+
+    CancelToken cancel;
+    SigintCancel sigint(cancel);
+    model::Analyzer analyzer(tagger);
+    ScanProgress progress(work.size());
+    analysis::PrefetchOptions prefetch;
+    prefetch.sampleRate = tagger->card().sampleRate;
+    prefetch.quality = global.resampler;
+    analysis::TrackPrefetcher prefetcher(work, prefetch, &cancel);
+    size_t finished = 0;
+    bool storeFailed = false;
+    while (auto t = prefetcher.next()) {
+        ++finished;
+        if (!t->audio) {
+            printError(t->audio.error());
+            ++counts.failed;
+            progress.done(finished, t->file, "failed");
+            continue;
+        }
+        catalog::TrackFile track = workStat[t->index];
+        track.audioHash = t->audioHash;
+        const catalog::AnalysisKey key{t->audioHash, *sha, optionsJson};
+        auto known = cat->hasAnalysis(key);
+        if (known && *known) {
+            // Same audio already analysed (moved, copied or retagged file): point the path at it.
+            if (auto ok = cat->putTrack(track); !ok) {
+                printError(ok.error());
+                storeFailed = true;
+                break;
+            }
+            ++counts.recognised;
+            progress.done(finished, t->file, "known audio");
+            continue;
+        }
+        auto result = analyzer.analyzeAudio(*t->audio, options, {}, &cancel);
+        if (!result) {
+            if (result.error().kind == Error::Kind::Cancelled) break;
+            printError(Error::make(result.error().kind, t->file, result.error().message));
+            ++counts.failed;
+            progress.done(finished, t->file, "failed");
+            continue;
+        }
+        result->file = t->file;
+        result->durationSeconds = t->audio->durationSeconds();
+        if (auto ok = cat->storeAnalysis(track, key, *result, catalog::evidenceFromTaggram(*result)); !ok) {
+            printError(ok.error());
+            storeFailed = true;
+            break;
+        }
+        ++counts.analysed;
+        progress.done(finished, t->file, "analysed");
+    }
+    const bool cancelled = cancel.isCancelled();
+    if (!cancelled && !storeFailed && !m_keepMissing) {
+        std::vector<fs::path> roots;
+        for (const auto& r : m_roots) roots.push_back(absoluteInput(r));
+        if (auto rows = cat->tracks()) {
+            std::error_code ec;
+            for (const auto& row : *rows)
+                if (underRoot(row.path, roots) && !fs::exists(row.path, ec) && cat->removeTrack(row.path)) ++counts.removed;
+        }
+    }
+    std::printf("scan: %zu file%s: %zu analysed, %zu up to date, %zu known audio (moved or retagged), %zu failed, "
+                "%zu removed (missing)%s\n",
+                counts.files, counts.files == 1 ? "" : "s", counts.analysed, counts.upToDate, counts.recognised, counts.failed,
+                counts.removed, cancelled ? ", interrupted" : "");
+    if (shard) std::printf("scan: shard %d/%d, %zu files belong to other shards\n", shard->index, shard->count, counts.otherShards);
+    std::fflush(stdout);
+    if (cancelled) {
+        printError("cancelled; every finished track is in the catalog, run the same scan again to continue");
+        return kExitCancelled;
+    }
+    return (counts.failed || storeFailed) ? kExitSomeFailed : kExitOk;
+}
+
+} // namespace tagscope::cli
