@@ -10,6 +10,7 @@
 #include "app/cli/models_command.h"
 #include "app/cli/tag_command.h"
 #include "app/cli/train_command.h"
+#include "app/cli/write_command.h"
 
 namespace {
 
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
     explain.add(app);
     models.add(app);
     registerTrainCommands(app);
+    WriteCommand write;
+    write.add(app);
 
     try {
         app.parse(argc, argv);
@@ -63,5 +66,6 @@ int main(int argc, char** argv) {
     if (tag.parsed()) return tag.run(global);
     if (explain.parsed()) return explain.run(global);
     if (models.parsed()) return models.run(global);
+    if (write.parsed()) return write.run(global);
     return kExitUsage;
 }

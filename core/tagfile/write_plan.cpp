@@ -58,8 +58,8 @@ FieldChange plannedField(const FilePlan& plan, const std::string& field,
     return c;
 }
 
-/// Why `track.file` must not be written, or "" when it may be.
-std::string skipReason(const TrackTags& track, uint64_t size, int64_t mtimeNs) {
+/// Why `track.file` cannot be written (permissions), or "" when it can.
+std::string skipReason(const TrackTags& track) {
     struct stat st {};
     if (::stat(track.file.c_str(), &st) != 0) return "file not found";
     if ((st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0 || ::access(track.file.c_str(), W_OK) != 0)
@@ -67,6 +67,11 @@ std::string skipReason(const TrackTags& track, uint64_t size, int64_t mtimeNs) {
     const fs::path dir = track.file.parent_path().empty() ? fs::path(".") : track.file.parent_path();
     if (::access(dir.c_str(), W_OK) != 0)
         return "its folder is read-only: skipped (a temporary copy is written beside the file)";
+    return {};
+}
+
+/// Why the analysis may no longer describe `track.file`, or "".
+std::string staleReason(const TrackTags& track, uint64_t size, int64_t mtimeNs) {
     if (track.expectedSize && *track.expectedSize != size)
         return "changed since it was analysed (" + std::to_string(size) + " bytes now, " +
                std::to_string(*track.expectedSize) + " then): skipped, analyse it again first";
@@ -161,7 +166,6 @@ FilePlan planWrite(const TrackTags& track, const tags::Taxonomy* taxonomy, const
     }
     plan.format = contents->format;
     plan.fields = std::move(contents->fields);
-    plan.skipReason = skipReason(track, plan.size, plan.mtimeNs);
     plan.changes.push_back(plannedField(plan, kGenreField, proposals(track, taxonomy, options, kGenreField), options.policy));
     plan.changes.push_back(plannedField(plan, kMoodField, proposals(track, taxonomy, options, kMoodField), options.policy));
     FieldChange t;
@@ -169,6 +173,10 @@ FilePlan planWrite(const TrackTags& track, const tags::Taxonomy* taxonomy, const
     if (auto it = plan.fields.find(kTagscopeField); it != plan.fields.end()) t.before = it->second;
     t.after = {tagscopeFieldValue(track, options.tagscopeScores)};
     plan.changes.push_back(std::move(t));
+    // NOTE: a file that already holds exactly the planned fields is reported unchanged even when
+    // it was modified after the analysis (e.g. by an earlier, interrupted run of the same batch).
+    plan.skipReason = skipReason(track);
+    if (plan.skipReason.empty() && plan.hasChanges()) plan.skipReason = staleReason(track, plan.size, plan.mtimeNs);
     return plan;
 }
 
