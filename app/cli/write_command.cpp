@@ -45,8 +45,8 @@ std::optional<tags::Taxonomy> taxonomyFor(const std::string& modelId) {
 }
 
 void printOutcome(const WriteOutcome& o) {
-    std::printf("%s: %s%s%s\n", statusName(o.status), o.file.c_str(), o.message.empty() ? "" : ": ",
-                (o.status == WriteStatus::Written ? "" : o.message.c_str()));
+    const bool quiet = o.message.empty() || o.status == WriteStatus::Written;
+    std::printf("%s: %s%s%s\n", statusName(o.status), o.file.c_str(), quiet ? "" : ": ", quiet ? "" : o.message.c_str());
     std::fflush(stdout);
 }
 
