@@ -15,6 +15,7 @@
 #include "app/cli/catalog_command.h"
 #include "app/cli/tag_command.h"
 #include "app/cli/train_command.h"
+#include "app/cli/write_command.h"
 
 namespace {
 
@@ -58,6 +59,8 @@ int main(int argc, char** argv) {
     scan.add(app);
     find.add(app);
     catalogCmd.add(app);
+    WriteCommand write;
+    write.add(app);
     FeaturesCommand features;
     features.add(app);
 
@@ -80,6 +83,7 @@ int main(int argc, char** argv) {
     if (scan.parsed()) return scan.run(global);
     if (find.parsed()) return find.run(global);
     if (catalogCmd.parsed()) return catalogCmd.run(global);
+    if (write.parsed()) return write.run(global);
     if (features.parsed()) return features.run(global);
     return kExitUsage;
 }

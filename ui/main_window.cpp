@@ -33,6 +33,7 @@
 #include "ui/overlay_controls.h"
 #include "ui/playback_controller.h"
 #include "ui/tag_panel.h"
+#include "ui/tag_review_dialog.h"
 #include "ui/timeline_plot.h"
 #include "ui/track_views.h"
 
@@ -105,6 +106,9 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(tr("Export &view (PNG, SVG, PDF)…"), this, &MainWindow::exportView);
     file->addAction(tr("Export &results (JSON, CSV)…"), this, &MainWindow::exportResults);
+    file->addAction(tr("&Write tags to files…"), this, [this] {
+        TagReviewDialog::reviewAndWrite(this, m_controller->analysis(), m_controller->model());
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* view = menuBar()->addMenu(tr("&View"));

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/cli/cli_common.h"
+
+namespace tagscope::cli {
+
+/// `tagscope-cli write`: writes analysed tags into the audio files (GENRE, MOOD, TAGSCOPE).
+/// --dry-run (the default) prints a per-file diff; --apply writes safely and keeps a journal;
+/// --undo JOURNAL puts the old fields back.
+class WriteCommand {
+public:
+    /// Registers the subcommand and its options on `app`.
+    void add(CLI::App& app);
+    bool parsed() const { return m_sub && m_sub->parsed(); }
+    /// Runs it; returns the exit code.
+    int run(const GlobalOptions& global);
+
+private:
+    int runUndo();
+    CLI::App* m_sub = nullptr;
+    std::vector<std::string> m_inputs;
+    std::string m_fromJson;
+    std::string m_undo;
+    std::string m_journal;
+    std::string m_policy = "append";
+    bool m_dryRun = false;
+    bool m_apply = false;
+    float m_min = 0.5f;
+    size_t m_top = 5;
+};
+
+} // namespace tagscope::cli
