@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <new>
 #include <random>
 #include <system_error>
 
@@ -12,7 +13,7 @@
 namespace tagscope::io {
 namespace fs = std::filesystem;
 
-Result<std::string> readFileBytes(const fs::path& path) {
+Result<std::string> readFileBytes(const fs::path& path, uintmax_t maxBytes) {
     std::error_code ec;
     if (!fs::exists(path, ec)) return fail(Error::Kind::NotFound, path, "file not found");
     if (fs::is_directory(path, ec)) return fail(Error::Kind::InvalidInput, path, "is a directory, not a file");
@@ -20,8 +21,23 @@ Result<std::string> readFileBytes(const fs::path& path) {
     if (!in) return fail(Error::Kind::Io, path, "cannot open for reading");
     std::string bytes;
     const auto size = fs::file_size(path, ec);
-    if (!ec) bytes.reserve(size);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (!ec && maxBytes > 0 && size > maxBytes)
+        return fail(Error::Kind::InvalidInput, path,
+                    "is " + std::to_string(size) + " bytes, larger than such a file can be (" +
+                        std::to_string(maxBytes) + " bytes at most)");
+    // NOTE: the size only guides the reservation; reading stops where the file really ends.
+    try {
+        if (!ec && size <= (uintmax_t(1) << 32)) bytes.reserve(size);
+        std::array<char, 1 << 16> block{};
+        while (in.read(block.data(), block.size()) || in.gcount() > 0) {
+            bytes.append(block.data(), size_t(in.gcount()));
+            if (maxBytes > 0 && bytes.size() > maxBytes)
+                return fail(Error::Kind::InvalidInput, path, "is larger than such a file can be (" +
+                                                                 std::to_string(maxBytes) + " bytes at most)");
+        }
+    } catch (const std::bad_alloc&) {
+        return fail(Error::Kind::Io, path, "not enough memory to read the file");
+    }
     if (in.bad()) return fail(Error::Kind::Io, path, "read error");
     return bytes;
 }
