@@ -14,6 +14,7 @@ PACKAGES=(
   libspdlog-dev libsqlite3-dev libtag1-dev libebur128-dev libaubio-dev
   xvfb xauth
   python3-torchaudio
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
