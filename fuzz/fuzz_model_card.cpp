@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Model cards (JSON): fields, types, ranges, nesting.
-#include "core/io/model_card.h"
+#include "core/io/model_card_parser.h"
 #include "fuzz/fuzz_target.h"
 
 TAGSCOPE_FUZZ_TARGET(model_card) {

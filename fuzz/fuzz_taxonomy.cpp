@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tags/taxonomy.h"
+#include "core/tags/taxonomy_parser.h"
 #include "fuzz/fuzz_target.h"
 
 TAGSCOPE_FUZZ_TARGET(taxonomy) {

@@ -40,6 +40,7 @@ cp "$root"/models/taxonomy/*.json "$seeds/taxonomy/"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tools/sanitizers/lsan.supp:print_suppressions=0}"
 
 run_one() {
     local t="$1" dict=()
@@ -58,13 +59,15 @@ export build seconds root seeds
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
 
 status=0
-printf '%-15s %14s %10s %8s\n' target executions corpus crashes
+printf '%-15s %14s %10s %8s %6s\n' target executions corpus crashes slow
 for t in "${targets[@]}"; do
     log="$build/fuzz-$t.log"
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     corpus=$(find "$build/fuzz-corpus/$t" -type f | wc -l)
-    crashes=$(find "$build/fuzz-artifacts/$t" -type f | wc -l)
-    printf '%-15s %14s %10s %8s\n' "$t" "${execs:-?}" "$corpus" "$crashes"
+    # crash-, leak-, oom- and timeout- files are findings; slow-unit- files only inform.
+    crashes=$(find "$build/fuzz-artifacts/$t" -type f ! -name 'slow-unit-*' | wc -l)
+    slow=$(find "$build/fuzz-artifacts/$t" -type f -name 'slow-unit-*' | wc -l)
+    printf '%-15s %14s %10s %8s %6s\n' "$t" "${execs:-?}" "$corpus" "$crashes" "$slow"
     if [[ "$crashes" -gt 0 ]] || grep -q 'ERROR: libFuzzer\|SUMMARY: .*Sanitizer' "$log"; then
         status=1
         grep -m3 'ERROR:\|SUMMARY:\|invariant' "$log" | sed 's/^/    /'

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/io/file_size_limit.h"
+
 namespace tagscope::io {
 
 int jsonNestingDepth(std::string_view text, int limit) {
@@ -37,6 +39,15 @@ Result<nlohmann::json> parseBoundedJson(std::string_view text, const std::filesy
     } catch (const std::exception& e) {
         return fail(Error::Kind::InvalidInput, file, what + " is not valid JSON: " + e.what());
     }
+}
+
+Result<void> checkFileSizeAtMost(const std::filesystem::path& path, uintmax_t maxBytes, const std::string& what) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec || size <= maxBytes) return {};
+    return fail(Error::Kind::InvalidInput, path,
+                "is " + std::to_string(size) + " bytes, larger than a " + what + " can be (" +
+                    std::to_string(maxBytes) + " bytes at most)");
 }
 
 } // namespace tagscope::io

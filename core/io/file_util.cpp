@@ -13,7 +13,7 @@
 namespace tagscope::io {
 namespace fs = std::filesystem;
 
-Result<std::string> readFileBytes(const fs::path& path, uintmax_t maxBytes) {
+Result<std::string> readFileBytes(const fs::path& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) return fail(Error::Kind::NotFound, path, "file not found");
     if (fs::is_directory(path, ec)) return fail(Error::Kind::InvalidInput, path, "is a directory, not a file");
@@ -21,19 +21,12 @@ Result<std::string> readFileBytes(const fs::path& path, uintmax_t maxBytes) {
     if (!in) return fail(Error::Kind::Io, path, "cannot open for reading");
     std::string bytes;
     const auto size = fs::file_size(path, ec);
-    if (!ec && maxBytes > 0 && size > maxBytes)
-        return fail(Error::Kind::InvalidInput, path,
-                    "is " + std::to_string(size) + " bytes, larger than such a file can be (" +
-                        std::to_string(maxBytes) + " bytes at most)");
     // NOTE: the size only guides the reservation; reading stops where the file really ends.
     try {
         if (!ec && size <= (uintmax_t(1) << 32)) bytes.reserve(size);
         std::array<char, 1 << 16> block{};
         while (in.read(block.data(), block.size()) || in.gcount() > 0) {
             bytes.append(block.data(), size_t(in.gcount()));
-            if (maxBytes > 0 && bytes.size() > maxBytes)
-                return fail(Error::Kind::InvalidInput, path, "is larger than such a file can be (" +
-                                                                 std::to_string(maxBytes) + " bytes at most)");
         }
     } catch (const std::bad_alloc&) {
         return fail(Error::Kind::Io, path, "not enough memory to read the file");

@@ -8,9 +8,8 @@
 
 namespace tagscope::io {
 
-/// Reads a whole (small) file into memory; errors name the file. With `maxBytes` > 0, a larger
-/// file is an error ("is N bytes, more than a ... can be") and is not read.
-Result<std::string> readFileBytes(const std::filesystem::path& path, uintmax_t maxBytes = 0);
+/// Reads a whole (small) file into memory; errors name the file.
+Result<std::string> readFileBytes(const std::filesystem::path& path);
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed over
 /// the target. The previous file is untouched if anything fails.

@@ -7,7 +7,9 @@
 #include <stdexcept>
 
 #include "core/io/bounded_json.h"
+#include "core/io/file_size_limit.h"
 #include "core/io/file_util.h"
+#include "core/io/model_card_parser.h"
 
 namespace tagscope::io {
 namespace fs = std::filesystem;
@@ -192,7 +194,8 @@ Result<ModelCard> parseModelCard(std::string_view text, const fs::path& path) {
 }
 
 Result<ModelCard> loadModelCard(const fs::path& path) {
-    auto bytes = readFileBytes(path, kMaxModelCardBytes);
+    if (auto size = checkFileSizeAtMost(path, kMaxModelCardBytes, "model card"); !size) return fail(size.error());
+    auto bytes = readFileBytes(path);
     if (!bytes) return fail(bytes.error());
     return parseModelCard(*bytes, path);
 }
@@ -214,7 +217,8 @@ std::vector<ModelCard> discoverModelCards(const std::vector<fs::path>& directori
             if (e.path().extension() == ".json") files.push_back(e.path());
         std::sort(files.begin(), files.end());
         for (const auto& f : files) {
-            auto bytes = readFileBytes(f, kMaxModelCardBytes);
+            if (!checkFileSizeAtMost(f, kMaxModelCardBytes, "model card")) continue;
+            auto bytes = readFileBytes(f);
             if (!bytes) continue;
             auto j = parseBoundedJson(*bytes, f, "model card");
             if (!j || !j->is_object() || !j->contains("architecture")) continue; // not a card

@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -62,15 +61,8 @@ struct ModelCard {
     nlohmann::json toJson() const; ///< card as written (paths relative to the card's folder)
 };
 
-/// Largest card file read (real cards are a few kB; a bigger file is not a card).
-inline constexpr uintmax_t kMaxModelCardBytes = 16u << 20;
-
 /// Reads and validates a card; errors name the card file and the first problem.
 Result<ModelCard> loadModelCard(const std::filesystem::path& path);
-
-/// Validates card JSON already in memory; `path` is where the card lives (relative paths in it
-/// are resolved against its folder, and vocabulary files it names are read from there).
-Result<ModelCard> parseModelCard(std::string_view text, const std::filesystem::path& path);
 
 /// Writes a card atomically (paths made relative to the card's folder).
 Result<void> saveModelCard(const ModelCard& card, const std::filesystem::path& path);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/tags/taxonomy.h"
+#include "core/tags/taxonomy_parser.h"
 
 #include <algorithm>
 #include <set>
@@ -7,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/bounded_json.h"
+#include "core/io/file_size_limit.h"
 #include "core/io/file_util.h"
 
 namespace tagscope::tags {
@@ -58,7 +60,8 @@ Result<Taxonomy::Group> parseGroup(const json& g, size_t index, const std::files
 Result<Taxonomy> loadTaxonomy(const std::filesystem::path& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return fail(Error::Kind::NotFound, path, "taxonomy file not found");
-    auto bytes = io::readFileBytes(path, kMaxTaxonomyBytes);
+    if (auto size = io::checkFileSizeAtMost(path, kMaxTaxonomyBytes, "taxonomy"); !size) return fail(size.error());
+    auto bytes = io::readFileBytes(path);
     if (!bytes) return fail(bytes.error());
     return parseTaxonomy(*bytes, path);
 }

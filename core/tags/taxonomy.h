@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/analysis/track_analysis.h"
@@ -27,14 +25,8 @@ struct Taxonomy {
     std::vector<Group> groups;
 };
 
-/// Largest taxonomy file read (real ones are a few kB).
-inline constexpr uintmax_t kMaxTaxonomyBytes = 16u << 20;
-
 /// Loads a taxonomy file; errors name the file and the first problem.
 Result<Taxonomy> loadTaxonomy(const std::filesystem::path& path);
-
-/// Parses taxonomy JSON already in memory; `path` names it in errors.
-Result<Taxonomy> parseTaxonomy(std::string_view text, const std::filesystem::path& path);
 
 /// Grouped max-pooling: for each group with at least one member among `tagNames`, the coarse
 /// score is the max of its members' scores, and the argmax tag is kept as evidence. Sorted by

@@ -9,12 +9,12 @@
 #include "core/audio/audio_checks.h"
 #include "core/audio/audio_decoder.h"
 #include "core/io/bounded_json.h"
-#include "core/io/model_card.h"
+#include "core/io/model_card_parser.h"
 #include "core/io/pickle_reader.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_checkpoint.h"
 #include "core/io/zip_reader.h"
-#include "core/tags/taxonomy.h"
+#include "core/tags/taxonomy_parser.h"
 #include "tests/core/test_audio_files.h"
 #include "tests/core/test_torch_checkpoint_builder.h"
 #include "tests/support/test_paths.h"
@@ -136,7 +136,9 @@ TEST(CraftedSafetensors, OffsetsAndShapesOfTheWrongTypeAreRejected) {
                                R"({"w":[1,2,3]})", R"({"w":{"dtype":7,"shape":[1],"data_offsets":[0,4]}})"}) {
         auto read = io::parseSafetensors(safetensors(header, std::string(4, '\0')), "typed.safetensors");
         EXPECT_FALSE(read) << header;
-        if (!read) EXPECT_NE(read.error().message.find("typed.safetensors"), std::string::npos);
+        if (!read) {
+            EXPECT_NE(read.error().message.find("typed.safetensors"), std::string::npos);
+        }
     }
 }
 
