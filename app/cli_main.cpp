@@ -2,6 +2,7 @@
 // tagscope-cli: tag, explain, and manage models from the command line. Composition only; the
 // work is done by the same core and model functions as the GUI's.
 #include <map>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     using namespace tagscope::cli;
     CLI::App app{"tagscope-cli: interpretable music auto-tagging", "tagscope-cli"};
     app.footer(kExitCodesHelp);
+    app.set_version_flag("--version", std::string("tagscope-cli ") + TAGSCOPE_VERSION, "Print the version and exit");
     app.require_subcommand(1);
     app.fallthrough();
 
