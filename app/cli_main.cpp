@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli_common.h"
+#include "app/cli/exception_boundary.h"
 #include "app/cli/explain_command.h"
 #include "app/cli/models_command.h"
 #include "app/cli/tag_command.h"
@@ -16,7 +17,7 @@ namespace {
 
 constexpr const char* kExitCodesHelp =
     "Exit codes: 0 ok, 1 some files failed (the others were processed), 2 usage error, "
-    "3 the model could not be found or loaded, 130 cancelled (Ctrl+C).";
+    "3 the model could not be found or loaded, 4 internal error (please report it), 130 cancelled (Ctrl+C).";
 
 } // namespace
 
@@ -61,9 +62,11 @@ int main(int argc, char** argv) {
         printError(e.what());
         std::fprintf(stderr, "Run 'tagscope-cli --help' for usage.\n");
         return kExitUsage;
+    } catch (...) {
+        return reportInternalError("running the command"); // train's subcommands run inside parse
     }
-    if (tag.parsed()) return tag.run(global);
-    if (explain.parsed()) return explain.run(global);
-    if (models.parsed()) return models.run(global);
+    if (tag.parsed()) return runGuarded("tag", "tagging", [&] { return tag.run(global); });
+    if (explain.parsed()) return runGuarded("explain", "explaining", [&] { return explain.run(global); });
+    if (models.parsed()) return runGuarded("models", "managing models", [&] { return models.run(global); });
     return kExitUsage;
 }
