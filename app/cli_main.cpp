@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli_common.h"
+#include "app/cli/exception_boundary.h"
 #include "app/cli/explain_command.h"
 #include "app/cli/find_command.h"
 #include "app/cli/features_command.h"
@@ -21,7 +22,7 @@ namespace {
 
 constexpr const char* kExitCodesHelp =
     "Exit codes: 0 ok, 1 some files failed (the others were processed), 2 usage error, "
-    "3 the model could not be found or loaded, 130 cancelled (Ctrl+C).";
+    "3 the model could not be found or loaded, 4 internal error (please report it), 130 cancelled (Ctrl+C).";
 
 } // namespace
 
@@ -76,14 +77,16 @@ int main(int argc, char** argv) {
         printError(e.what());
         std::fprintf(stderr, "Run 'tagscope-cli --help' for usage.\n");
         return kExitUsage;
+    } catch (...) {
+        return reportInternalError("running the command"); // train's subcommands run inside parse
     }
-    if (tag.parsed()) return tag.run(global);
-    if (explain.parsed()) return explain.run(global);
-    if (models.parsed()) return models.run(global);
-    if (scan.parsed()) return scan.run(global);
-    if (find.parsed()) return find.run(global);
-    if (catalogCmd.parsed()) return catalogCmd.run(global);
-    if (write.parsed()) return write.run(global);
-    if (features.parsed()) return features.run(global);
+    if (tag.parsed()) return runGuarded("tag", "tagging", [&] { return tag.run(global); });
+    if (explain.parsed()) return runGuarded("explain", "explaining", [&] { return explain.run(global); });
+    if (models.parsed()) return runGuarded("models", "managing models", [&] { return models.run(global); });
+    if (scan.parsed()) return runGuarded("scan", "scanning the library", [&] { return scan.run(global); });
+    if (find.parsed()) return runGuarded("find", "searching the catalog", [&] { return find.run(global); });
+    if (catalogCmd.parsed()) return runGuarded("catalog", "working on the catalog", [&] { return catalogCmd.run(global); });
+    if (write.parsed()) return runGuarded("write", "writing tags", [&] { return write.run(global); });
+    if (features.parsed()) return runGuarded("features", "computing features", [&] { return features.run(global); });
     return kExitUsage;
 }

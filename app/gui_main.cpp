@@ -5,6 +5,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
 
+#include <cstdlib>
+#include <memory>
+
+#include "ui/analysis_controller.h"
 #include "ui/main_window.h"
 
 namespace {
@@ -68,8 +72,13 @@ int main(int argc, char** argv) {
     options.selectTag = parser.value(o.selectTag);
     if (parser.isSet(o.overlay)) options.overlays = parser.value(o.overlay).split(QLatin1Char(','), Qt::SkipEmptyParts);
 
-    tagscope::ui::MainWindow window;
-    window.show();
-    window.startUp(options);
-    return QApplication::exec();
+    auto window = std::make_unique<tagscope::ui::MainWindow>();
+    window->show();
+    window->startUp(options);
+    const int code = QApplication::exec();
+    window.reset();
+    // NOTE: a worker still loading a model when the window closed was left running (quitting
+    // does not wait for it); end the process without running static destructors under it.
+    if (tagscope::ui::AnalysisController::abandonedWorkers() > 0) std::_Exit(code);
+    return code;
 }

@@ -15,6 +15,7 @@ PACKAGES=(
   xvfb xauth
   librsvg2-bin help2man
   python3-torchaudio
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/analysis_controller.h"
 
+#include <atomic>
+
+#include <QDeadlineTimer>
+
 #include "ui/analysis_worker.h"
 
 namespace tagscope::ui {
+
+namespace {
+std::atomic<int> g_abandonedWorkers{0};
+} // namespace
 
 void ThreadStopper::operator()(QThread* thread) const {
     thread->quit();
@@ -11,16 +19,19 @@ void ThreadStopper::operator()(QThread* thread) const {
     delete thread;
 }
 
-AnalysisController::AnalysisController(QObject* parent)
-    : QObject(parent), m_thread(new QThread), m_cancel(std::make_shared<CancelToken>()) {
+AnalysisController::AnalysisController(QObject* parent, ModelLoader loader)
+    : QObject(parent), m_thread(new QThread), m_cancel(std::make_shared<CancelToken>()),
+      m_modelCancel(std::make_shared<CancelToken>()) {
     registerMetaTypes();
+    qRegisterMetaType<SharedCard>("tagscope::ui::SharedCard");
     m_thread->setObjectName(QStringLiteral("tagscope-analysis"));
-    m_worker = new AnalysisWorker;
+    m_worker = new AnalysisWorker(std::move(loader));
     m_worker->moveToThread(m_thread.get());
     // NOTE: deleteLater on an object whose thread has stopped runs when the thread finishes,
     // so the model is destroyed on the thread that used it.
     connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &AnalysisWorker::modelLoaded, this, &AnalysisController::handleModelLoaded);
+    connect(m_worker, &AnalysisWorker::analysisStarted, this, &AnalysisController::handleAnalysisStarted);
     connect(m_worker, &AnalysisWorker::progress, this, &AnalysisController::handleProgress);
     connect(m_worker, &AnalysisWorker::chunkReady, this, &AnalysisController::handleChunk);
     connect(m_worker, &AnalysisWorker::audioReady, this, &AnalysisController::handleAudio);
@@ -34,22 +45,60 @@ AnalysisController::AnalysisController(QObject* parent)
 
 AnalysisController::~AnalysisController() {
     m_cancel->cancel();
-    m_thread.reset(); // quit + wait: a running analysis sees the cancel flag and returns
+    m_modelCancel->cancel();
+    m_thread->quit();
+    // NOTE: a running analysis or explanation sees the cancel flag within one chunk; a model load
+    // checks it only before and after loading. If the worker is still busy when the time is up,
+    // its thread is left to finish (and delete itself) instead of blocking the quit.
+    if (m_thread->wait(QDeadlineTimer(m_quitTimeoutMs))) return; // m_thread's deleter joins at once
+    ++g_abandonedWorkers;
+    QThread* thread = m_thread.release();
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    qWarning("tagscope: the analysis worker did not stop within %d ms; quitting without waiting for it",
+             m_quitTimeoutMs);
+}
+
+int AnalysisController::abandonedWorkers() { return g_abandonedWorkers.load(); }
+
+void AnalysisController::stopRunningAnalysis() {
+    m_cancel->cancel();
+    m_cancel = std::make_shared<CancelToken>();
+    m_pendingExplanations.clear();
+    if (m_analysisRunning) {
+        // The worker finishes the cancelled run before it reads the next request; whatever the
+        // run still reports carries the old id and is dropped as stale.
+        m_analysisRunning = false;
+        m_current = m_nextId++;
+    }
 }
 
 void AnalysisController::setModel(const io::ModelCard& card) {
+    stopRunningAnalysis();
+    m_modelCancel->cancel(); // an older load still queued is pointless now
+    m_modelCancel = std::make_shared<CancelToken>();
     m_card = card;
+    m_requestedCard = std::make_shared<const io::ModelCard>(card);
+    m_loadedCard.reset();
     m_modelReady = false;
+    m_modelLoading = true;
     m_modelRequest = m_nextId++;
-    const quint64 id = m_modelRequest;
-    QMetaObject::invokeMethod(m_worker, [w = m_worker, id, card] { w->loadModel(id, card); });
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, id = m_modelRequest, shared = m_requestedCard,
+                                         token = m_modelCancel] { w->loadModel(id, shared, token); });
+    updateBusy();
 }
 
 void AnalysisController::clearModel() {
+    stopRunningAnalysis();
+    m_modelCancel->cancel();
+    m_modelCancel = std::make_shared<CancelToken>();
     m_card.reset();
+    m_requestedCard.reset();
+    m_loadedCard.reset();
     m_modelReady = false;
+    m_modelLoading = false;
     m_modelRequest = m_nextId++;
     QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->unloadModel(); });
+    updateBusy();
 }
 
 quint64 AnalysisController::open(const QString& path) {
@@ -61,7 +110,9 @@ quint64 AnalysisController::open(const QString& path) {
     m_audio.reset();
     m_explanations.clear();
     m_pendingExplanations.clear();
-    setBusy(true);
+    m_analysisCard.reset();
+    m_analysisRunning = true;
+    updateBusy();
     Q_EMIT started(path);
     QMetaObject::invokeMethod(m_worker, [w = m_worker, id = m_current, path, token = m_cancel] {
         w->analyze(id, path, token);
@@ -90,7 +141,7 @@ void AnalysisController::cancel() {
     m_cancel->cancel();
     m_cancel = std::make_shared<CancelToken>(); // later explanations of a finished analysis still run
     m_pendingExplanations.clear();
-    if (m_analysis) setBusy(false); // a running analysis reports failed(cancelled) instead
+    updateBusy(); // a running analysis reports failed(cancelled) and stops being busy then
 }
 
 void AnalysisController::requestExplanation(size_t tag) {
@@ -98,9 +149,12 @@ void AnalysisController::requestExplanation(size_t tag) {
         Q_EMIT explanationReady(it->second);
         return;
     }
-    if (!m_analysis || !hasModel() || m_pendingExplanations.count(tag)) return;
+    // NOTE: only the model that produced the analysis can explain it.
+    if (!m_analysis || !hasModel() || !m_analysisCard || m_analysisCard != m_loadedCard ||
+        m_pendingExplanations.count(tag))
+        return;
     m_pendingExplanations.insert(tag);
-    setBusy(true);
+    updateBusy();
     QMetaObject::invokeMethod(m_worker, [w = m_worker, id = m_current, tag, token = m_cancel] {
         w->explain(id, tag, token);
     });
@@ -128,7 +182,8 @@ bool AnalysisController::isStale(quint64 id) {
     return true;
 }
 
-void AnalysisController::setBusy(bool busy) {
+void AnalysisController::updateBusy() {
+    const bool busy = m_analysisRunning || m_modelLoading || !m_pendingExplanations.empty();
     if (busy == m_busy) return;
     m_busy = busy;
     Q_EMIT busyChanged(busy);
@@ -136,13 +191,22 @@ void AnalysisController::setBusy(bool busy) {
 
 void AnalysisController::handleModelLoaded(quint64 id, const QString& name, const QString& error) {
     if (id != m_modelRequest) return; // another model was chosen meanwhile
+    m_modelLoading = false;
+    updateBusy();
     if (!error.isEmpty()) {
         m_card.reset();
+        m_requestedCard.reset();
         Q_EMIT modelFailed(error);
         return;
     }
     m_modelReady = true;
+    m_loadedCard = m_requestedCard;
     Q_EMIT modelReady(name);
+}
+
+void AnalysisController::handleAnalysisStarted(quint64 id, const SharedCard& card) {
+    if (isStale(id)) return;
+    m_analysisCard = card;
 }
 
 void AnalysisController::handleProgress(quint64 id, double fraction, const QString& stage) {
@@ -164,7 +228,8 @@ void AnalysisController::handleAudio(quint64 id, const SharedAudio& audio) {
 void AnalysisController::handleFinished(quint64 id, const analysis::TrackAnalysis& result) {
     if (isStale(id)) return;
     m_analysis = result;
-    if (m_pendingExplanations.empty()) setBusy(false);
+    m_analysisRunning = false;
+    updateBusy();
     Q_EMIT analysisReady(*m_analysis);
 }
 
@@ -172,14 +237,14 @@ void AnalysisController::handleExplanation(quint64 id, const analysis::TagExplan
     if (isStale(id)) return;
     m_pendingExplanations.erase(explanation.tag);
     m_explanations[explanation.tag] = explanation;
-    if (m_pendingExplanations.empty()) setBusy(false);
+    updateBusy();
     Q_EMIT explanationReady(m_explanations[explanation.tag]);
 }
 
 void AnalysisController::handleExplanationFailed(quint64 id, quint64 tag, const QString& message, bool wasCancelled) {
     if (isStale(id)) return;
     m_pendingExplanations.erase(size_t(tag));
-    if (m_pendingExplanations.empty()) setBusy(false);
+    updateBusy();
     if (!wasCancelled) Q_EMIT explanationFailed(tag, message);
 }
 
@@ -190,7 +255,8 @@ void AnalysisController::handlePlaybackAudio(quint64 id, const SharedAudio& audi
 
 void AnalysisController::handleFailed(quint64 id, const QString& message, bool wasCancelled) {
     if (isStale(id)) return;
-    setBusy(false);
+    m_analysisRunning = false;
+    updateBusy();
     if (wasCancelled) Q_EMIT cancelled();
     else Q_EMIT failed(message);
 }

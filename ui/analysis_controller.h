@@ -14,11 +14,10 @@
 #include "core/analysis/track_analysis.h"
 #include "core/common/progress.h"
 #include "core/io/model_card.h"
+#include "ui/analysis_worker.h"
 #include "ui/meta_types.h"
 
 namespace tagscope::ui {
-
-class AnalysisWorker;
 
 /// Stops and joins a thread before deleting it (qBittorrent's pattern).
 struct ThreadStopper {
@@ -32,13 +31,28 @@ struct ThreadStopper {
 class AnalysisController : public QObject {
     Q_OBJECT
 public:
-    explicit AnalysisController(QObject* parent = nullptr);
+    /// `loader` loads models on the worker (empty: model::Tagger::load; tests inject their own).
+    explicit AnalysisController(QObject* parent = nullptr, ModelLoader loader = {});
+    /// Cancels whatever runs (analysis, explanation, model load) and waits at most
+    /// quitTimeoutMs() for the worker; a worker still busy after that is left to finish on its
+    /// own (see abandonedWorkers()) so quitting never hangs.
     ~AnalysisController() override;
 
-    /// Loads `card` on the worker (asynchronous; modelReady or modelFailed follows).
+    /// Loads `card` on the worker (asynchronous; modelReady or modelFailed follows). A running
+    /// analysis is cancelled first and its remaining results dropped (the worker finishes it
+    /// before it loads, so no chunk of the old model is ever shown as the new model's).
     void setModel(const io::ModelCard& card);
-    /// Forgets the model: analyses then only show the spectrogram.
+    /// Forgets the model (cancelling a running analysis): analyses then only show the spectrogram.
     void clearModel();
+    /// The card of the model that produced the current analysis (its chunks, result and
+    /// explanations), or null when it ran without a model. Views and exports read tag names, mel
+    /// settings and ids from here, never from model(), which may already be the next model.
+    const io::ModelCard* analysisCard() const { return m_analysisCard.get(); }
+    /// Longest wait for the worker when the controller is destroyed (default 2000 ms).
+    void setQuitTimeoutMs(int ms) { m_quitTimeoutMs = ms; }
+    int quitTimeoutMs() const { return m_quitTimeoutMs; }
+    /// Worker threads left running by destroyed controllers because they did not stop in time.
+    static int abandonedWorkers();
     /// The card of the current model, when one is loaded.
     const std::optional<io::ModelCard>& model() const { return m_card; }
     bool hasModel() const { return m_card.has_value() && m_modelReady; }
@@ -67,6 +81,7 @@ public:
 
     // Worker results (queued from the worker thread; public so tests can inject results).
     void handleModelLoaded(quint64 id, const QString& name, const QString& error);
+    void handleAnalysisStarted(quint64 id, const SharedCard& card);
     void handleProgress(quint64 id, double fraction, const QString& stage);
     void handleChunk(quint64 id, const analysis::ChunkPrediction& chunk);
     void handleAudio(quint64 id, const SharedAudio& audio);
@@ -94,17 +109,25 @@ Q_SIGNALS:
 
 private:
     bool isStale(quint64 id);
-    void setBusy(bool busy);
+    void updateBusy();
+    void stopRunningAnalysis();
 
     AnalysisWorker* m_worker = nullptr; // lives on m_thread; deleted there when it finishes
     std::unique_ptr<QThread, ThreadStopper> m_thread;
-    std::shared_ptr<CancelToken> m_cancel;
+    std::shared_ptr<CancelToken> m_cancel;      ///< the current analysis and its explanations
+    std::shared_ptr<CancelToken> m_modelCancel; ///< the current model load
     quint64 m_nextId = 1;
     quint64 m_current = 0;
     quint64 m_modelRequest = 0;
     std::optional<io::ModelCard> m_card;
+    SharedCard m_requestedCard; ///< the card sent to the worker with the last setModel
+    SharedCard m_loadedCard;    ///< the worker's model, once it reported it ready
+    SharedCard m_analysisCard;  ///< the model of the current analysis (null: spectrogram only)
     bool m_modelReady = false;
+    bool m_modelLoading = false;
+    bool m_analysisRunning = false;
     bool m_busy = false;
+    int m_quitTimeoutMs = 2000;
     int m_staleDropped = 0;
     QString m_file;
     std::optional<analysis::TrackAnalysis> m_analysis;

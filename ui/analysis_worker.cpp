@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/analysis_worker.h"
 
+#include <exception>
+#include <new>
+
 #include "core/dsp/mel_spectrogram.h"
 #include "core/model/analyzer.h"
 #include "core/model/tagger.h"
@@ -19,24 +22,61 @@ ProgressFn throttledProgress(AnalysisWorker* worker, quint64 requestId) {
     return [throttle](double f, std::string_view stage) { (*throttle)(f, stage); };
 }
 
+/// Call inside a catch (...) block: "internal error while <doing>: <reason>".
+QString describeCurrentException(const QString& doing) {
+    QString reason;
+    try {
+        throw;
+    } catch (const std::bad_alloc&) {
+        reason = QStringLiteral("out of memory");
+    } catch (const std::exception& e) {
+        reason = QString::fromUtf8(e.what());
+    } catch (...) {
+        reason = QStringLiteral("unknown exception");
+    }
+    return QStringLiteral("internal error while %1: %2").arg(doing, reason);
+}
+
+Result<std::shared_ptr<model::Tagger>> loadTagger(const io::ModelCard& card, const CancelToken* cancel) {
+    if (isCancelled(cancel)) return fail(Error::cancelled());
+    auto tagger = model::Tagger::load(card);
+    if (!tagger) return fail(tagger.error());
+    return std::shared_ptr<model::Tagger>(std::move(*tagger));
+}
+
 } // namespace
 
-AnalysisWorker::AnalysisWorker(QObject* parent) : QObject(parent) {}
+AnalysisWorker::AnalysisWorker(ModelLoader loader, QObject* parent)
+    : QObject(parent), m_loader(loader ? std::move(loader) : ModelLoader(loadTagger)) {}
 
 AnalysisWorker::~AnalysisWorker() = default;
 
-void AnalysisWorker::loadModel(quint64 requestId, const io::ModelCard& card) {
+void AnalysisWorker::loadModel(quint64 requestId, const SharedCard& card, std::shared_ptr<CancelToken> cancel) {
     m_analyzer.reset();
-    auto tagger = model::Tagger::load(card);
-    if (!tagger) {
-        Q_EMIT modelLoaded(requestId, toQString(card.name), toQString(tagger.error().message));
-        return;
+    m_card.reset();
+    m_analysis.reset(); // a new model must not explain what the old one computed
+    const QString name = toQString(card->name.empty() ? card->id : card->name);
+    try {
+        auto tagger = m_loader(*card, cancel.get());
+        if (tagger && isCancelled(cancel.get())) tagger = fail(Error::cancelled());
+        if (!tagger) {
+            Q_EMIT modelLoaded(requestId, name, toQString(tagger.error().message));
+            return;
+        }
+        m_analyzer = std::make_unique<model::Analyzer>(std::move(*tagger));
+        m_card = card;
+        Q_EMIT modelLoaded(requestId, name, QString());
+    } catch (...) {
+        m_analyzer.reset();
+        Q_EMIT modelLoaded(requestId, name, describeCurrentException(QStringLiteral("loading %1").arg(name)));
     }
-    m_analyzer = std::make_unique<model::Analyzer>(std::shared_ptr<model::Tagger>(std::move(*tagger)));
-    Q_EMIT modelLoaded(requestId, toQString(card.name.empty() ? card.id : card.name), QString());
 }
 
-void AnalysisWorker::unloadModel() { m_analyzer.reset(); }
+void AnalysisWorker::unloadModel() {
+    m_analyzer.reset();
+    m_card.reset();
+    m_analysis.reset();
+}
 
 Result<analysis::TrackAnalysis> AnalysisWorker::spectrogramOnly(const QString& path, const ProgressFn& progress,
                                                                 const CancelToken* cancel) {
@@ -63,16 +103,27 @@ Result<analysis::TrackAnalysis> AnalysisWorker::spectrogramOnly(const QString& p
 void AnalysisWorker::analyze(quint64 requestId, const QString& path, std::shared_ptr<CancelToken> cancel) {
     m_analysis.reset();
     m_audio.reset();
+    try {
+        runAnalysis(requestId, path, cancel.get());
+    } catch (...) {
+        m_analysis.reset();
+        m_audio.reset();
+        Q_EMIT failed(requestId, describeCurrentException(QStringLiteral("analysing %1").arg(path)), false);
+    }
+}
+
+void AnalysisWorker::runAnalysis(quint64 requestId, const QString& path, const CancelToken* cancel) {
     const ProgressFn progressFn = throttledProgress(this, requestId);
     Result<analysis::TrackAnalysis> result;
-    if (isCancelled(cancel.get())) {
+    Q_EMIT analysisStarted(requestId, m_analyzer ? m_card : SharedCard());
+    if (isCancelled(cancel)) {
         result = fail(Error::cancelled());
     } else if (!m_analyzer) {
-        result = spectrogramOnly(path, progressFn, cancel.get());
+        result = spectrogramOnly(path, progressFn, cancel);
     } else {
         auto decoded = std::make_shared<audio::AudioBuffer>();
         auto onChunk = [this, requestId](const analysis::ChunkPrediction& c) { Q_EMIT chunkReady(requestId, c); };
-        result = m_analyzer->analyzeFile(path.toStdString(), {}, progressFn, cancel.get(), onChunk, decoded.get());
+        result = m_analyzer->analyzeFile(path.toStdString(), {}, progressFn, cancel, onChunk, decoded.get());
         if (result) m_audio = std::move(decoded);
     }
     if (!result) {
@@ -122,14 +173,18 @@ void AnalysisWorker::explain(quint64 requestId, size_t tag, std::shared_ptr<Canc
                                  false);
         return;
     }
-    auto explanation = m_analyzer->explain(*m_analysis, *m_audio, tag, {}, throttledProgress(this, requestId),
-                                           cancel.get());
-    if (!explanation) {
-        Q_EMIT explanationFailed(requestId, tag, toQString(explanation.error().message),
-                                 explanation.error().kind == Error::Kind::Cancelled);
-        return;
+    try {
+        auto explanation = m_analyzer->explain(*m_analysis, *m_audio, tag, {}, throttledProgress(this, requestId),
+                                               cancel.get());
+        if (!explanation) {
+            Q_EMIT explanationFailed(requestId, tag, toQString(explanation.error().message),
+                                     explanation.error().kind == Error::Kind::Cancelled);
+            return;
+        }
+        Q_EMIT explanationReady(requestId, *explanation);
+    } catch (...) {
+        Q_EMIT explanationFailed(requestId, tag, describeCurrentException(QStringLiteral("explaining a tag")), false);
     }
-    Q_EMIT explanationReady(requestId, *explanation);
 }
 
 void AnalysisWorker::preparePlayback(quint64 requestId, int sampleRate) {
@@ -138,15 +193,19 @@ void AnalysisWorker::preparePlayback(quint64 requestId, int sampleRate) {
         Q_EMIT playbackAudioReady(requestId, m_audio);
         return;
     }
-    auto resampled = audio::resample(m_audio->samples, m_audio->sampleRate, sampleRate);
-    if (!resampled) {
-        Q_EMIT playbackAudioReady(requestId, nullptr); // playback reports that audio is unavailable
-        return;
+    try {
+        auto resampled = audio::resample(m_audio->samples, m_audio->sampleRate, sampleRate);
+        if (!resampled) {
+            Q_EMIT playbackAudioReady(requestId, nullptr); // playback reports that audio is unavailable
+            return;
+        }
+        auto buffer = std::make_shared<audio::AudioBuffer>();
+        buffer->sampleRate = sampleRate;
+        buffer->samples = std::move(*resampled);
+        Q_EMIT playbackAudioReady(requestId, buffer);
+    } catch (...) {
+        Q_EMIT playbackAudioReady(requestId, nullptr);
     }
-    auto buffer = std::make_shared<audio::AudioBuffer>();
-    buffer->sampleRate = sampleRate;
-    buffer->samples = std::move(*resampled);
-    Q_EMIT playbackAudioReady(requestId, buffer);
 }
 
 } // namespace tagscope::ui

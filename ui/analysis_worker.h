@@ -2,6 +2,7 @@
 // The object that owns the model and runs analyses on its own thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -16,25 +17,38 @@
 
 namespace tagscope::model {
 class Analyzer;
+class Tagger;
 }
 
 namespace tagscope::ui {
 
+/// The card of a loaded model, shared by the worker, the controller and every result it produced.
+using SharedCard = std::shared_ptr<const io::ModelCard>;
+
+/// Loads the model of a card (worker thread); may return early with Error::cancelled() once
+/// `cancel` is set. The default loads with model::Tagger::load; tests inject their own.
+using ModelLoader =
+    std::function<Result<std::shared_ptr<model::Tagger>>(const io::ModelCard& card, const CancelToken* cancel)>;
+
 /// Lives on the worker thread (moved there by AnalysisController). Every public function is
 /// called on that thread through QMetaObject::invokeMethod; results leave through queued
-/// signals carrying the request id they answer. Never touches widgets.
+/// signals carrying the request id they answer. Never touches widgets. Nothing thrown inside a
+/// request escapes it: an exception becomes the request's failure signal.
 class AnalysisWorker : public QObject {
     Q_OBJECT
 public:
-    explicit AnalysisWorker(QObject* parent = nullptr);
+    /// `loader` empty = model::Tagger::load.
+    explicit AnalysisWorker(ModelLoader loader = {}, QObject* parent = nullptr);
     ~AnalysisWorker() override;
 
-    /// Loads the model of `card` (worker thread). Emits modelLoaded (error empty on success).
-    void loadModel(quint64 requestId, const io::ModelCard& card);
+    /// Loads the model of `card` (worker thread). Emits modelLoaded (error empty on success). The
+    /// previous model and the analysis it produced are dropped first, so nothing mixes the two.
+    void loadModel(quint64 requestId, const SharedCard& card, std::shared_ptr<CancelToken> cancel);
     /// Drops the model: later analyses only decode and compute the spectrogram (worker thread).
     void unloadModel();
     /// Decodes and analyses `path` (worker thread). Without a model, the result only holds the
-    /// dB mel spectrogram. Emits progress, chunkReady, audioReady, then finished or failed.
+    /// dB mel spectrogram. Emits analysisStarted, progress, chunkReady, audioReady, then
+    /// finished or failed.
     void analyze(quint64 requestId, const QString& path, std::shared_ptr<CancelToken> cancel);
     /// Shows a stored analysis (from the catalog) without running the model: decodes `path` for
     /// the spectrogram and playback, then emits audioReady and finished with `stored` plus the
@@ -49,6 +63,9 @@ public:
 Q_SIGNALS:
     /// The model of request `requestId` is ready (empty error) or could not be loaded.
     void modelLoaded(quint64 requestId, const QString& modelName, const QString& error);
+    /// Analysis `requestId` runs with the model of `card` (null: no model, spectrogram only);
+    /// every chunk and the result of this request come from that model.
+    void analysisStarted(quint64 requestId, const tagscope::ui::SharedCard& card);
     /// Throttled (~20 Hz) progress of the running request: fraction of `stage` in [0, 1].
     void progress(quint64 requestId, double fraction, const QString& stage);
     /// One chunk's tag probabilities, as soon as its batch is done.
@@ -67,14 +84,19 @@ Q_SIGNALS:
     void failed(quint64 requestId, const QString& message, bool cancelled);
 
 private:
+    void runAnalysis(quint64 requestId, const QString& path, const CancelToken* cancel);
     Result<analysis::TrackAnalysis> spectrogramOnly(const QString& path, const ProgressFn& progress,
                                                     const CancelToken* cancel);
 
     // Worker thread only.
+    ModelLoader m_loader;
     std::unique_ptr<model::Analyzer> m_analyzer;
+    SharedCard m_card; ///< card of m_analyzer's model
     SharedAudio m_audio;
     std::optional<analysis::TrackAnalysis> m_analysis;
     quint64 m_analysisRequest = 0;
 };
 
 } // namespace tagscope::ui
+
+Q_DECLARE_METATYPE(tagscope::ui::SharedCard)

@@ -192,7 +192,9 @@ void MainWindow::connectController() {
         setMessage(tr("Analysing %1…").arg(QFileInfo(path).fileName()));
     });
     connect(c, &AnalysisController::chunkArrived, this, [this](const analysis::ChunkPrediction& chunk) {
-        if (!m_controller->model()) return;
+        // NOTE: the card of the model that produced the chunk, not the one being chosen.
+        const io::ModelCard* card = m_controller->analysisCard();
+        if (!card) return;
         m_chunks.push_back(chunk);
         analysis::Taggram taggram;
         taggram.tagCount = chunk.probabilities.size();
@@ -204,12 +206,12 @@ void MainWindow::connectController() {
             for (size_t t = 0; t < mean.size() && t < ch.probabilities.size(); ++t)
                 mean[t] += ch.probabilities[t] / float(m_chunks.size());
         }
-        const auto& card = *m_controller->model();
-        const auto names = tags::displayTagNames(card.tagNames(), card.vocabularyOfTags());
+        const auto names = tags::displayTagNames(card->tagNames(), card->vocabularyOfTags());
         m_tags->setProvisional(names, mean);
     });
     connect(c, &AnalysisController::analysisReady, this, [this](const analysis::TrackAnalysis& result) {
-        const dsp::MelConfig mel = m_controller->model() ? m_controller->model()->mel : dsp::MelConfig{};
+        const io::ModelCard* card = m_controller->analysisCard();
+        const dsp::MelConfig mel = card ? card->mel : dsp::MelConfig{};
         m_views->setAnalysis(&*m_controller->analysis(), mel);
         m_tags->setAnalysis(result);
         const bool tagged = !result.tagNames.empty();
@@ -423,8 +425,7 @@ void MainWindow::exportResults() {
     std::vector<analysis::TagExplanation> explanations;
     for (size_t tag : m_selected)
         if (const auto* e = m_controller->explanation(tag)) explanations.push_back(*e);
-    const auto& card = m_controller->model();
-    auto ok = ui::exportResults(*m_controller->analysis(), card ? &*card : nullptr, explanations, path);
+    auto ok = ui::exportResults(*m_controller->analysis(), m_controller->analysisCard(), explanations, path);
     setMessage(ok ? tr("Saved %1").arg(path) : QString::fromStdString(ok.error().message));
 }
 

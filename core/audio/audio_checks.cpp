@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/audio/audio_checks.h"
 
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <regex>
 
@@ -16,6 +18,15 @@ bool isPlaceholderSize(int64_t size) { return size == 0xFFFFFFFFLL || size == 0x
 // NOTE: a data chunk may legitimately be a pad byte or a partial sample longer than what is
 // present; more than this many missing bytes means audio is missing.
 constexpr int64_t kPaddingSlackBytes = 8;
+
+// Digits matched by the log's regexes; a number too long for int64 saturates instead of throwing
+// (std::stoll would), since a crafted header can print any 64-bit value.
+int64_t toCount(const std::string& digits) {
+    int64_t v = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec == std::errc::result_out_of_range) return INT64_MAX;
+    return ec == std::errc() ? v : 0;
+}
 
 Error truncated(const std::filesystem::path& path, double presentSeconds, double claimedSeconds) {
     char buf[160];
@@ -66,16 +77,16 @@ Result<void> checkHeaderAgainstLog(const std::filesystem::path& path, const std:
     // WAV "data : 176400 (should be 99956)", AIFF "SSND : 176408 (should be 99954)".
     static const std::regex chunk(R"((?:^|\n)\s*(data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\))");
     for (auto it = std::sregex_iterator(log.begin(), log.end(), chunk); it != std::sregex_iterator(); ++it) {
-        const int64_t claimed = std::stoll((*it)[2]);
-        const int64_t actual = std::stoll((*it)[3]);
+        const int64_t claimed = toCount((*it)[2]);
+        const int64_t actual = toCount((*it)[3]);
         if (isPlaceholderSize(claimed) || claimed - actual <= kPaddingSlackBytes || actual <= 0) continue;
         return fail(truncated(path, present, present * double(claimed) / double(actual)));
     }
     // RF64 "*** Calculated frame count 24974 does not match value from 'ds64' chunk of 44100."
     static const std::regex count(R"(Calculated frame count (\d+) does not match value from '\w+' chunk of (\d+))");
     if (std::smatch m; std::regex_search(log, m, count)) {
-        const int64_t actual = std::stoll(m[1]);
-        const int64_t claimed = std::stoll(m[2]);
+        const int64_t actual = toCount(m[1]);
+        const int64_t claimed = toCount(m[2]);
         if (claimed > actual) return fail(truncated(path, present, double(claimed) / sampleRate));
     }
     return {};

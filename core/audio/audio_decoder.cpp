@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <new>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -180,9 +182,24 @@ struct NonFiniteScan {
     }
 };
 
+// NOTE: the most frames a file of this size can plausibly decode to. Lossless and lossy codecs
+// spend well over 1/64 byte per sample on real music; only silence compresses further, and
+// silence beyond this bound just grows the buffer as it is decoded instead of up front.
+constexpr int64_t kMaxFramesPerFileByte = 64;
+int64_t plausibleFrames(const std::filesystem::path& path, int channels) {
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(path, ec);
+    if (ec || channels <= 0) return 0;
+    const auto limit = uintmax_t(INT64_MAX / kMaxFramesPerFileByte);
+    return int64_t(std::min(bytes, limit)) * kMaxFramesPerFileByte / channels;
+}
+
+Result<AudioBuffer> decodeStream(const std::filesystem::path& path, const DecodeOptions& options,
+                                 const ProgressFn& progress, const CancelToken* cancel);
+
 } // namespace
 
-Result<AudioInfo> probeAudio(const std::filesystem::path& path) {
+Result<AudioInfo> probeAudio(const std::filesystem::path& path) try {
     auto opened = openAudio(path);
     if (!opened) return fail(opened.error());
     AudioInfo info;
@@ -191,10 +208,27 @@ Result<AudioInfo> probeAudio(const std::filesystem::path& path) {
     info.frames = knownLength(opened->info) ? opened->info.frames : 0;
     info.format = formatName(opened->info.format);
     return info;
+} catch (const std::exception& e) {
+    return fail(Error::Kind::Internal, path, std::string("reading the audio header failed unexpectedly: ") + e.what());
 }
 
 Result<AudioBuffer> decodeAudio(const std::filesystem::path& path, const DecodeOptions& options,
                                 const ProgressFn& progress, const CancelToken* cancel) {
+    // NOTE: the boundary of the decoder: nothing thrown inside (out of memory for a very long
+    // track, a library's exception) leaves it.
+    try {
+        return decodeStream(path, options, progress, cancel);
+    } catch (const std::bad_alloc&) {
+        return fail(Error::Kind::InvalidInput, path, "not enough memory to decode this audio (is it extremely long?)");
+    } catch (const std::exception& e) {
+        return fail(Error::Kind::Internal, path, std::string("decoding failed unexpectedly: ") + e.what());
+    }
+}
+
+namespace {
+
+Result<AudioBuffer> decodeStream(const std::filesystem::path& path, const DecodeOptions& options,
+                                 const ProgressFn& progress, const CancelToken* cancel) {
     ThrottledProgress report(progress);
     auto opened = openAudio(path);
     if (!opened) return fail(opened.error());
@@ -226,9 +260,13 @@ Result<AudioBuffer> decodeAudio(const std::filesystem::path& path, const DecodeO
     out.sampleRate = outRate;
     // NOTE: the converter may emit a few samples more than the final length before it is
     // trimmed; the slack keeps that from reallocating (and briefly doubling) the whole buffer.
+    // The header's frame count is only trusted as far as the file's size makes it plausible: a
+    // 3-second FLAC claiming 2^36 samples gets a small reservation, then grows with what it
+    // really holds (and is reported as truncated).
     constexpr int64_t kReserveSlack = 256;
-    if (wanted > 0) {
-        out.samples.reserve(static_cast<size_t>(Resampler::outputLength(wanted, rate, outRate) + kReserveSlack));
+    const int64_t reserveFrames = std::min(wanted, plausibleFrames(path, channels));
+    if (reserveFrames > 0) {
+        out.samples.reserve(static_cast<size_t>(Resampler::outputLength(reserveFrames, rate, outRate) + kReserveSlack));
     }
 
     const int64_t blockFrames = std::max<int64_t>(1024, kBlockSamples / channels);
@@ -296,6 +334,8 @@ Result<AudioBuffer> decodeAudio(const std::filesystem::path& path, const DecodeO
     report(1.0, "decode");
     return out;
 }
+
+} // namespace
 
 Result<std::vector<float>> resample(std::span<const float> input, int fromRate, int toRate) {
     if (fromRate == toRate && fromRate > 0) return std::vector<float>(input.begin(), input.end());

@@ -20,10 +20,10 @@ double hzToMelHtk(double hz) { return 2595.0 * std::log10(1.0 + hz / 700.0); }
 // filter slopes divide by differences of neighbouring mel points, so a single ulp in a point
 // moves weights by up to 2e-5; calling the same SLEEF routine makes the filterbank equal to
 // torch's. SLEEF's scalar FMA variant gives the AVX2 kernel's results bit for bit; its header
-// declares it only when compiling for FMA, hence the declarations here.
+// declares it only when compiling for FMA, hence the declaration here (the plain variant is
+// declared by the header; declaring it again with another return type breaks clang).
 #if defined(__x86_64__)
 extern "C" float Sleef_finz_powf1_u10purecfma(float, float);
-extern "C" float Sleef_cinz_powf1_u10purec(float, float);
 
 float sleefPowf(float base, float exponent) {
     static const bool hasFma = __builtin_cpu_supports("fma");

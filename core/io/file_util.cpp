@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <new>
 #include <random>
 #include <system_error>
 
@@ -20,8 +21,16 @@ Result<std::string> readFileBytes(const fs::path& path) {
     if (!in) return fail(Error::Kind::Io, path, "cannot open for reading");
     std::string bytes;
     const auto size = fs::file_size(path, ec);
-    if (!ec) bytes.reserve(size);
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    // NOTE: the size only guides the reservation; reading stops where the file really ends.
+    try {
+        if (!ec && size <= (uintmax_t(1) << 32)) bytes.reserve(size);
+        std::array<char, 1 << 16> block{};
+        while (in.read(block.data(), block.size()) || in.gcount() > 0) {
+            bytes.append(block.data(), size_t(in.gcount()));
+        }
+    } catch (const std::bad_alloc&) {
+        return fail(Error::Kind::Io, path, "not enough memory to read the file");
+    }
     if (in.bad()) return fail(Error::Kind::Io, path, "read error");
     return bytes;
 }

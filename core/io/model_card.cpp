@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/io/model_card.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 
+#include "core/io/bounded_json.h"
 #include "core/io/data_directories.h"
+#include "core/io/file_size_limit.h"
 #include "core/io/file_util.h"
+#include "core/io/model_card_parser.h"
 
 namespace tagscope::io {
 namespace fs = std::filesystem;
@@ -86,15 +91,60 @@ json ModelCard::toJson() const {
     return j;
 }
 
-Result<ModelCard> loadModelCard(const fs::path& path) {
-    auto bytes = readFileBytes(path);
-    if (!bytes) return fail(bytes.error());
-    json j;
-    try {
-        j = json::parse(*bytes);
-    } catch (const std::exception& e) {
-        return fail(Error::Kind::InvalidInput, path, std::string("model card is not valid JSON: ") + e.what());
-    }
+namespace {
+
+// A field that is present but unusable (wrong type, out of range); caught in parseModelCard.
+struct FieldError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// NOTE: nlohmann-json converts numbers with a plain cast, which is undefined behaviour for a
+// float outside the target's range (a card saying "sample_rate": 1e300); every number is read
+// as a finite double and range-checked first.
+double finiteNumber(const json& v, const std::string& name) {
+    if (!v.is_number()) throw FieldError("\"" + name + "\" must be a number");
+    const double d = v.get<double>();
+    if (!std::isfinite(d)) throw FieldError("\"" + name + "\" must be a finite number");
+    return d;
+}
+
+double numberIn(const json& v, const std::string& name, double lo, double hi) {
+    const double d = finiteNumber(v, name);
+    if (d < lo || d > hi)
+        throw FieldError("\"" + name + "\" is " + v.dump() + ", outside " + json(lo).dump() + " to " + json(hi).dump());
+    return d;
+}
+
+int64_t wholeNumberIn(const json& v, const std::string& name, int64_t lo, int64_t hi) {
+    const double d = numberIn(v, name, double(lo), double(hi));
+    if (d != std::floor(d)) throw FieldError("\"" + name + "\" must be a whole number");
+    return static_cast<int64_t>(d);
+}
+
+// Limits of a usable card; far beyond any real model, so only damaged or hostile cards hit them.
+constexpr int64_t kMinRate = 1000, kMaxRate = 384000;
+constexpr double kMaxChunkSeconds = 600.0;
+constexpr int64_t kMaxFft = 1 << 16, kMaxMels = 1024;
+
+void readMel(const json& m, ModelCard& c) {
+    if (!m.is_object()) throw FieldError("\"mel\" must be an object");
+    c.mel.sampleRate = c.sampleRate;
+    c.mel.nFft = int(wholeNumberIn(m.at("n_fft"), "mel.n_fft", 16, kMaxFft));
+    c.mel.hopLength =
+        m.contains("hop_length") ? int(wholeNumberIn(m["hop_length"], "mel.hop_length", 1, kMaxFft)) : c.mel.nFft / 2;
+    c.mel.fMin = m.contains("f_min") ? numberIn(m["f_min"], "mel.f_min", 0.0, double(c.sampleRate)) : 0.0;
+    c.mel.fMax = m.contains("f_max") ? numberIn(m["f_max"], "mel.f_max", 0.0, double(c.sampleRate))
+                                     : c.sampleRate / 2.0;
+    c.mel.nMels = int(wholeNumberIn(m.at("n_mels"), "mel.n_mels", 1, kMaxMels));
+}
+
+} // namespace
+
+Result<ModelCard> parseModelCard(std::string_view text, const fs::path& path) {
+    auto parsed = parseBoundedJson(text, path, "model card");
+    if (!parsed) return fail(parsed.error());
+    const json& j = *parsed;
+    if (!j.is_object()) return fail(Error::Kind::InvalidInput, path, "model card is not a JSON object");
     ModelCard c;
     std::error_code ec;
     c.cardPath = fs::absolute(path, ec);
@@ -106,17 +156,15 @@ Result<ModelCard> loadModelCard(const fs::path& path) {
         c.description = j.value("description", "");
         c.architecture = j.at("architecture").get<std::string>();
         c.hyperParameters = j.value("hyper_parameters", json::object());
-        c.sampleRate = j.at("sample_rate").get<int>();
-        if (j.contains("chunk_samples")) c.chunkSamples = j["chunk_samples"].get<int64_t>();
-        else c.chunkSamples = int64_t(j.at("chunk_seconds").get<double>() * c.sampleRate + 0.5);
-        const auto& m = j.at("mel");
-        c.mel.sampleRate = c.sampleRate;
-        c.mel.nFft = m.at("n_fft").get<int>();
-        c.mel.hopLength = m.value("hop_length", c.mel.nFft / 2);
-        c.mel.fMin = m.value("f_min", 0.0);
-        c.mel.fMax = m.value("f_max", c.sampleRate / 2.0);
-        c.mel.nMels = m.at("n_mels").get<int>();
-        for (const auto& v : j.at("vocabularies")) {
+        c.sampleRate = int(wholeNumberIn(j.at("sample_rate"), "sample_rate", kMinRate, kMaxRate));
+        const auto maxChunk = int64_t(kMaxChunkSeconds) * c.sampleRate;
+        if (j.contains("chunk_samples")) c.chunkSamples = wholeNumberIn(j["chunk_samples"], "chunk_samples", 1, maxChunk);
+        else c.chunkSamples = int64_t(numberIn(j.at("chunk_seconds"), "chunk_seconds", 0.0, kMaxChunkSeconds) * c.sampleRate + 0.5);
+        readMel(j.at("mel"), c);
+        const json& vocabularies = j.at("vocabularies");
+        if (!vocabularies.is_array()) throw FieldError("\"vocabularies\" must be a list");
+        for (const auto& v : vocabularies) {
+            if (!v.is_object()) throw FieldError("each vocabulary must be an object");
             if (v.contains("file")) {
                 auto voc = tags::loadTagVocabulary(resolve(v["file"].get<std::string>()));
                 if (!voc) return fail(Error::Kind::InvalidInput, path, "vocabulary: " + voc.error().message);
@@ -134,16 +182,23 @@ Result<ModelCard> loadModelCard(const fs::path& path) {
         c.source = j.value("source", "");
         c.license = j.value("license", "");
         c.evaluation = j.value("evaluation", json::object());
+    } catch (const FieldError& e) {
+        return fail(Error::Kind::InvalidInput, path, std::string("model card has a wrong field: ") + e.what());
     } catch (const json::exception& e) {
         return fail(Error::Kind::InvalidInput, path, std::string("model card is missing or has a wrong field: ") + e.what());
     }
-    if (c.sampleRate < 1000 || c.sampleRate > 384000)
-        return fail(Error::Kind::InvalidInput, path, "model card has an implausible sample_rate " + std::to_string(c.sampleRate));
     if (c.chunkSamples <= 0) return fail(Error::Kind::InvalidInput, path, "model card has no positive chunk length");
-    if (c.mel.nFft < 16 || c.mel.hopLength <= 0 || c.mel.nMels <= 0 || c.mel.fMax <= c.mel.fMin)
-        return fail(Error::Kind::InvalidInput, path, "model card has an invalid mel configuration");
+    if (c.mel.fMax <= c.mel.fMin)
+        return fail(Error::Kind::InvalidInput, path, "model card has an invalid mel configuration (f_max must be above f_min)");
     if (c.tagCount() == 0) return fail(Error::Kind::InvalidInput, path, "model card lists no tags");
     return c;
+}
+
+Result<ModelCard> loadModelCard(const fs::path& path) {
+    if (auto size = checkFileSizeAtMost(path, kMaxModelCardBytes, "model card"); !size) return fail(size.error());
+    auto bytes = readFileBytes(path);
+    if (!bytes) return fail(bytes.error());
+    return parseModelCard(*bytes, path);
 }
 
 Result<void> saveModelCard(const ModelCard& card, const fs::path& path) {
@@ -163,10 +218,12 @@ std::vector<ModelCard> discoverModelCards(const std::vector<fs::path>& directori
             if (e.path().extension() == ".json") files.push_back(e.path());
         std::sort(files.begin(), files.end());
         for (const auto& f : files) {
-            std::ifstream in(f);
-            json j = json::parse(in, nullptr, false);
-            if (j.is_discarded() || !j.is_object() || !j.contains("architecture")) continue; // not a card
-            auto card = loadModelCard(f);
+            if (!checkFileSizeAtMost(f, kMaxModelCardBytes, "model card")) continue;
+            auto bytes = readFileBytes(f);
+            if (!bytes) continue;
+            auto j = parseBoundedJson(*bytes, f, "model card");
+            if (!j || !j->is_object() || !j->contains("architecture")) continue; // not a card
+            auto card = parseModelCard(*bytes, f);
             if (card) cards.push_back(std::move(*card));
             else if (problems) problems->push_back(card.error());
         }

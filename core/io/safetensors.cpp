@@ -2,10 +2,12 @@
 #include "core/io/safetensors.h"
 
 #include <bit>
+#include <cstdint>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
 
+#include "core/io/bounded_json.h"
 #include "core/io/file_util.h"
 
 namespace tagscope::io {
@@ -54,6 +56,18 @@ size_t dtypeSize(const std::string& dt) {
     return 0;
 }
 
+constexpr size_t kMaxDims = 64;
+
+// Reads a JSON list of non-negative integers (sizes, offsets); false for anything else.
+bool unsignedList(const nlohmann::json& v, std::vector<uint64_t>& out) {
+    if (!v.is_array()) return false;
+    for (const auto& x : v) {
+        if (!x.is_number_unsigned() && !(x.is_number_integer() && x.get<int64_t>() >= 0)) return false;
+        out.push_back(x.get<uint64_t>());
+    }
+    return true;
+}
+
 void decode(const std::string& dt, const char* src, size_t n, std::vector<float>& out) {
     if (dt == "F32") { out.resize(n); std::memcpy(out.data(), src, n * 4); }
     else if (dt == "F64") convert<double>(src, n, out);
@@ -84,12 +98,10 @@ Result<SafetensorsFile> parseSafetensors(const std::string& bytes, const std::fi
     if (headerLen > bytes.size() - 8 || headerLen > (100u << 20))
         return fail(Error::Kind::InvalidInput, name, "not a safetensors file or truncated (header length " +
                     std::to_string(headerLen) + " exceeds the file size)");
-    nlohmann::json header;
-    try {
-        header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(headerLen));
-    } catch (const std::exception& e) {
-        return fail(Error::Kind::InvalidInput, name, std::string("safetensors header is not valid JSON: ") + e.what());
-    }
+    auto parsed = parseBoundedJson(std::string_view(bytes).substr(8, static_cast<size_t>(headerLen)), name,
+                                   "safetensors header");
+    if (!parsed) return fail(parsed.error());
+    const nlohmann::json& header = *parsed;
     if (!header.is_object()) return fail(Error::Kind::InvalidInput, name, "safetensors header is not a JSON object");
     const size_t dataStart = 8 + headerLen;
     const size_t dataSize = bytes.size() - dataStart;
@@ -101,26 +113,34 @@ Result<SafetensorsFile> parseSafetensors(const std::string& bytes, const std::fi
                     out.metadata[mk] = mv.is_string() ? mv.get<std::string>() : mv.dump();
             continue;
         }
-        try {
-            const std::string dt = value.at("dtype").get<std::string>();
-            const auto shape = value.at("shape").get<std::vector<int64_t>>();
-            const auto offsets = value.at("data_offsets").get<std::vector<uint64_t>>();
-            const size_t es = dtypeSize(dt);
-            if (es == 0) return fail(Error::Kind::InvalidInput, name, "tensor '" + key + "' has unsupported dtype " + dt);
-            if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > dataSize)
-                return fail(Error::Kind::InvalidInput, name, "tensor '" + key + "' lies outside the file (truncated?)");
-            HostTensor t;
-            t.shape = shape;
-            for (auto d : shape)
-                if (d < 0) return fail(Error::Kind::InvalidInput, name, "tensor '" + key + "' has a negative dimension");
-            const auto n = static_cast<size_t>(t.numel());
-            if (n * es != offsets[1] - offsets[0])
-                return fail(Error::Kind::InvalidInput, name, "tensor '" + key + "' byte size does not match its shape " + t.shapeString());
-            decode(dt, bytes.data() + dataStart + offsets[0], n, t.data);
-            out.tensors.emplace(key, std::move(t));
-        } catch (const nlohmann::json::exception& e) {
-            return fail(Error::Kind::InvalidInput, name, "tensor '" + key + "' has a malformed header entry: " + e.what());
-        }
+        const std::string& tensorKey = key; // NOTE: clang 14 cannot capture a structured binding
+        const auto bad = [&](const std::string& why) {
+            return fail(Error::Kind::InvalidInput, name, "tensor '" + tensorKey + "' " + why);
+        };
+        if (!value.is_object() || !value.contains("dtype") || !value["dtype"].is_string())
+            return bad("has a malformed header entry (no dtype)");
+        const std::string dt = value["dtype"].get<std::string>();
+        const size_t es = dtypeSize(dt);
+        if (es == 0) return bad("has unsupported dtype " + dt);
+        std::vector<uint64_t> offsets, dims;
+        if (!value.contains("data_offsets") || !unsignedList(value["data_offsets"], offsets) || offsets.size() != 2)
+            return bad("has malformed data_offsets (two byte offsets expected)");
+        if (!value.contains("shape") || !unsignedList(value["shape"], dims) || dims.size() > kMaxDims)
+            return bad("has a malformed shape (a list of at most 64 non-negative sizes expected)");
+        if (offsets[0] > offsets[1] || offsets[1] > dataSize) return bad("lies outside the file (truncated?)");
+        // NOTE: the element count and byte size are computed with overflow checks: a shape such as
+        // [2^32, 2^32, 16] must not wrap around to a size that happens to match the offsets.
+        uint64_t n = 1;
+        for (uint64_t d : dims)
+            if (__builtin_mul_overflow(n, d, &n) || n > uint64_t(INT64_MAX) || d > uint64_t(INT64_MAX))
+                return bad("has a shape too large to exist");
+        uint64_t byteSize = 0;
+        if (__builtin_mul_overflow(n, uint64_t(es), &byteSize) || byteSize != offsets[1] - offsets[0])
+            return bad("byte size does not match its shape");
+        HostTensor t;
+        t.shape.assign(dims.begin(), dims.end());
+        decode(dt, bytes.data() + dataStart + offsets[0], static_cast<size_t>(n), t.data);
+        out.tensors.emplace(key, std::move(t));
     }
     return out;
 }

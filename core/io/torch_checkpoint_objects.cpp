@@ -11,6 +11,9 @@ namespace {
 constexpr int kMaxNesting = 64;         // dictionaries inside dictionaries
 constexpr int kMaxRebuildNesting = 8;   // parameter(tensor(...)) wrappers
 constexpr size_t kMaxDims = 64;         // torch's own limit on tensor dimensions
+// NOTE: flattened keys ("encoder.layers.3.weight") are far shorter in any real file; the bound
+// stops a shared long key reached through many paths from multiplying into gigabytes of keys.
+constexpr size_t kMaxKeyLength = 4096;
 
 struct StorageTypeName {
     std::string_view global;
@@ -229,7 +232,8 @@ private:
         if (!asInt(a[1], out.storageOffset) || out.storageOffset < 0 || !intTuple(a[2], out.shape) ||
             !intTuple(a[3], out.stride) || out.shape.size() != out.stride.size())
             return error("malformed tensor in the pickle (bad offset, size or stride)");
-        out.storageOffset += viewOffset;
+        if (__builtin_add_overflow(out.storageOffset, viewOffset, &out.storageOffset))
+            return error("malformed tensor in the pickle (its storage offset overflows)");
         return true;
     }
 
@@ -241,6 +245,8 @@ private:
             for (const auto& [k, child] : entries) {
                 std::string key;
                 if (!keyText(k, key)) return error("a dictionary key at '" + prefix + "' is a " + describe(k) + ", not a name");
+                if (prefix.size() + key.size() > kMaxKeyLength)
+                    return error("a dictionary key at '" + prefix.substr(0, 64) + "' is implausibly long");
                 if (!flattenChild(child, prefix + key, depth)) return false;
             }
             return true;

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/tags/taxonomy.h"
+#include "core/tags/taxonomy_parser.h"
 
 #include <algorithm>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "core/io/bounded_json.h"
+#include "core/io/file_size_limit.h"
 #include "core/io/file_util.h"
 
 namespace tagscope::tags {
@@ -57,10 +60,16 @@ Result<Taxonomy::Group> parseGroup(const json& g, size_t index, const std::files
 Result<Taxonomy> loadTaxonomy(const std::filesystem::path& path) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return fail(Error::Kind::NotFound, path, "taxonomy file not found");
+    if (auto size = io::checkFileSizeAtMost(path, kMaxTaxonomyBytes, "taxonomy"); !size) return fail(size.error());
     auto bytes = io::readFileBytes(path);
     if (!bytes) return fail(bytes.error());
-    const json j = json::parse(*bytes, nullptr, false);
-    if (j.is_discarded()) return fail(Error::Kind::InvalidInput, path, "taxonomy is not valid JSON");
+    return parseTaxonomy(*bytes, path);
+}
+
+Result<Taxonomy> parseTaxonomy(std::string_view text, const std::filesystem::path& path) {
+    auto parsed = io::parseBoundedJson(text, path, "taxonomy");
+    if (!parsed) return fail(parsed.error());
+    const json& j = *parsed;
     if (!j.is_object()) return fail(Error::Kind::InvalidInput, path, "taxonomy must be a JSON object");
 
     Taxonomy taxonomy;
