@@ -26,7 +26,10 @@ int main(int argc, char** argv) {
     const QCommandLineOption overlay(QStringLiteral("overlay"),
                                      QStringLiteral("Overlays to switch on, comma separated: attention,relevance"),
                                      QStringLiteral("list"));
-    parser.addOptions({model, screenshot, selectTag, overlay});
+    const QCommandLineOption compare(QStringLiteral("compare-model"),
+                                     QStringLiteral("Open the split view comparing with this model (card id, .json or .pth)"),
+                                     QStringLiteral("model"));
+    parser.addOptions({model, screenshot, selectTag, overlay, compare});
     parser.process(app);
 
     tagscope::ui::StartupOptions options;
@@ -34,6 +37,7 @@ int main(int argc, char** argv) {
     options.model = parser.value(model);
     options.screenshot = parser.value(screenshot);
     options.selectTag = parser.value(selectTag);
+    options.compareModel = parser.value(compare);
     if (parser.isSet(overlay)) options.overlays = parser.value(overlay).split(QLatin1Char(','), Qt::SkipEmptyParts);
 
     tagscope::ui::MainWindow window;

@@ -2,6 +2,8 @@
 // The application window: opening tracks, choosing models, views, playback, export.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -16,15 +18,19 @@ class QComboBox;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QSplitter;
 class QToolButton;
 
 namespace tagscope::ui {
 
 class AnalysisController;
+class CompareWindow;
 class OverlayControls;
 class PlaybackController;
+class PlaybackLoader;
 class TagPanel;
 class TrackViews;
+class TrustPanel;
 
 /// What the command line asked for.
 struct StartupOptions {
@@ -33,6 +39,7 @@ struct StartupOptions {
     QString screenshot;           ///< save a window screenshot here once explained, then quit
     QString selectTag;            ///< tag to select once analysed
     QStringList overlays;         ///< overlays to switch on: "attention", "relevance"
+    QString compareModel;         ///< open the split view with this second model once analysed
 };
 
 /// Composition of the controller, views, tag panel and playback. GUI thread.
@@ -47,6 +54,13 @@ public:
     /// Analyses `path` (cancelling what runs).
     void openFile(const QString& path);
     AnalysisController* controller() const { return m_controller; }
+    /// The views, tag panel and trust panel (for layout checks).
+    TrackViews* views() const { return m_views; }
+    TagPanel* tagPanel() const { return m_tags; }
+    TrustPanel* trustPanel() const { return m_trust; }
+    /// Opens the split view comparing the current analysis with the model `cardIndex` of the
+    /// model list (asks when -1).
+    void compareWithModel(int cardIndex = -1);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -54,6 +68,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void buildLayout();
     void buildMenus();
     void buildToolBar();
     void buildStatusBar();
@@ -65,16 +80,25 @@ private:
     void onSelection(const std::vector<size_t>& tags);
     void refreshExplanations();
     void maybeTakeScreenshot();
+    void startComparison();
+    std::optional<io::ModelCard> cardFor(const QString& model);
     void setMessage(const QString& text);
     void exportView();
     void exportResults();
+    void fitToScreen();
 
     AnalysisController* m_controller;
     PlaybackController* m_playback;
     TrackViews* m_views;
     TagPanel* m_tags;
-    QLabel* m_trust;
+    TrustPanel* m_trust;
     OverlayControls* m_overlays;
+    PlaybackLoader* m_loader;
+    QSplitter* m_mainSplitter = nullptr;
+    QSplitter* m_sideSplitter = nullptr;
+    CompareWindow* m_compare = nullptr;
+    std::shared_ptr<const analysis::TrackAnalysis> m_analysis;
+    std::map<size_t, std::shared_ptr<const analysis::TagExplanation>> m_explanations;
     QComboBox* m_modelBox = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;
@@ -91,6 +115,8 @@ private:
     ViewSettings m_settings;
     StartupOptions m_startup;
     bool m_screenshotDone = false;
+    int m_screenshotWaits = 0;
+    bool m_useAnalysisAudio = false; ///< the file could not be decoded as recorded: play the analysis buffer
     bool m_reopenAfterModel = false;
 };
 

@@ -49,12 +49,14 @@ analysis::TimeSeries segmentCurve(const analysis::TimeSeries& series, double dur
 }
 
 const analysis::TimeSeries* evidenceSeries(const analysis::TagExplanation& e, std::string* method) {
-    auto pick = [method](const analysis::TimeSeries* s, const char* name) {
-        if (method) *method = name;
-        return s;
-    };
-    if (e.contribution && !e.contribution->values.empty()) return pick(&*e.contribution, "contribution");
-    if (e.relevance && !e.relevance->perFrame.values.empty()) return pick(&e.relevance->perFrame, "gradient");
+    if (e.contribution && !e.contribution->values.empty()) {
+        if (method) *method = "contribution";
+        return &*e.contribution;
+    }
+    if (e.relevance && !e.relevance->perFrame.values.empty()) {
+        if (method) *method = "gradient";
+        return &e.relevance->perFrame;
+    }
     return nullptr;
 }
 
