@@ -36,5 +36,15 @@ trap 'rm -rf "$XDG_CONFIG_HOME"' EXIT
 timeout 900 xvfb-run -a -s "-screen 0 ${screen}x24" "$app" "${args[@]}"
 # NOTE: without a window manager nothing stops a window from being larger than the screen; crop to
 # what a user would see.
-if command -v convert >/dev/null; then convert "$out" -crop "${screen}+0+0" +repage "$out"; fi
+python3 - "$out" "$screen" <<'EOF' || true
+import sys
+try:
+    from PIL import Image
+except ImportError:
+    sys.exit(0)
+w, h = map(int, sys.argv[2].split("x"))
+img = Image.open(sys.argv[1])
+if img.width > w or img.height > h:
+    img.crop((0, 0, min(w, img.width), min(h, img.height))).save(sys.argv[1])
+EOF
 echo "gui_screenshot: wrote $out"
