@@ -2,11 +2,13 @@
 // tagscope-cli: tag, explain, and manage models from the command line. Composition only; the
 // work is done by the same core and model functions as the GUI's.
 #include <map>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli_common.h"
 #include "app/cli/explain_command.h"
+#include "app/cli/features_command.h"
 #include "app/cli/models_command.h"
 #include "app/cli/tag_command.h"
 #include "app/cli/train_command.h"
@@ -23,6 +25,7 @@ int main(int argc, char** argv) {
     using namespace tagscope::cli;
     CLI::App app{"tagscope-cli: interpretable music auto-tagging", "tagscope-cli"};
     app.footer(kExitCodesHelp);
+    app.set_version_flag("--version", std::string("tagscope-cli ") + TAGSCOPE_VERSION, "Print the version and exit");
     app.require_subcommand(1);
     app.fallthrough();
 
@@ -46,6 +49,8 @@ int main(int argc, char** argv) {
     explain.add(app);
     models.add(app);
     registerTrainCommands(app);
+    FeaturesCommand features;
+    features.add(app);
 
     try {
         app.parse(argc, argv);
@@ -63,5 +68,6 @@ int main(int argc, char** argv) {
     if (tag.parsed()) return tag.run(global);
     if (explain.parsed()) return explain.run(global);
     if (models.parsed()) return models.run(global);
+    if (features.parsed()) return features.run(global);
     return kExitUsage;
 }

@@ -31,6 +31,7 @@
 #include "ui/compare_window.h"
 #include "ui/explanation_figure.h"
 #include "ui/export.h"
+#include "ui/file_queue_menu.h"
 #include "ui/model_bootstrap.h"
 #include "ui/overlay_controls.h"
 #include "ui/playback_controller.h"
@@ -132,6 +133,9 @@ void MainWindow::buildMenus() {
     view->addAction(tr("Show whole track"), this, [this] {
         m_views->plot()->setTimeRange(0.0, m_views->plot()->duration());
     });
+    m_queue = new FileQueueMenu(this);
+    menuBar()->addMenu(m_queue);
+    connect(m_queue, &FileQueueMenu::openRequested, this, &MainWindow::openFile);
     QAction* side = view->addAction(tr("Tags and trust panel"));
     side->setCheckable(true);
     side->setChecked(true);
@@ -327,7 +331,7 @@ void MainWindow::startUp(const StartupOptions& options) {
     const bool fileGiven = suffix == QLatin1String("pth") || suffix == QLatin1String("json");
     if (!extra && !fileGiven && m_models.empty()) extra = defaultModel(m_models);
     populateModels(extra);
-    QString file = options.file;
+    QString file = options.files.size() > 1 ? m_queue->setFiles(options.files) : options.file;
     if (file.isEmpty())
         if (auto demo = demoClip()) file = QString::fromStdString(demo->string());
     if (file.isEmpty()) {
@@ -393,6 +397,7 @@ void MainWindow::chooseModel(int index) {
 
 void MainWindow::openFile(const QString& path) {
     m_screenshotDone = false;
+    m_queue->setCurrentFile(path);
     m_settings.recentFiles = pushRecentFile(m_settings.recentFiles, QFileInfo(path).absoluteFilePath());
     updateRecentMenu();
     m_controller->open(path);
@@ -542,8 +547,11 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const auto urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.front().isLocalFile()) openFile(urls.front().toLocalFile());
+    QStringList files;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) files.append(url.toLocalFile());
+    if (files.size() > 1) m_queue->setFiles(files);
+    if (!files.isEmpty()) openFile(files.front());
 }
 
 } // namespace tagscope::ui

@@ -25,6 +25,7 @@ namespace tagscope::ui {
 
 class AnalysisController;
 class CompareWindow;
+class FileQueueMenu;
 class OverlayControls;
 class PlaybackController;
 class PlaybackLoader;
@@ -35,6 +36,7 @@ class TrustPanel;
 /// What the command line asked for.
 struct StartupOptions {
     QString file;                 ///< track to open (empty: the demo clip)
+    QStringList files;            ///< every track given; more than one: queued, `file` opens first
     QString model;                ///< card id, card path or upstream .pth (empty: default model)
     QString screenshot;           ///< save a window screenshot here once explained, then quit
     QString selectTag;            ///< tag to select once analysed
@@ -61,6 +63,8 @@ public:
     /// Opens the split view comparing the current analysis with the model `cardIndex` of the
     /// model list (asks when -1).
     void compareWithModel(int cardIndex = -1);
+    /// The Queue menu of files given together (command line, drop).
+    FileQueueMenu* queue() const { return m_queue; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -105,6 +109,7 @@ private:
     QLabel* m_hover = nullptr;
     QLabel* m_message = nullptr;
     QMenu* m_recentMenu = nullptr;
+    FileQueueMenu* m_queue = nullptr;
     QAction* m_playAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_loopAction = nullptr;
