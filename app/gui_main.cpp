@@ -23,6 +23,9 @@ struct Options {
     QCommandLineOption overlay{QStringLiteral("overlay"),
                                QStringLiteral("Overlays to switch on, comma separated: attention,relevance"),
                                QStringLiteral("list")};
+    QCommandLineOption compare{QStringLiteral("compare-model"),
+                               QStringLiteral("Open the split view comparing with this model (card id, .json or .pth)"),
+                               QStringLiteral("model")};
 };
 
 void describe(QCoreApplication& app, QCommandLineParser& parser, const Options& o) {
@@ -38,7 +41,7 @@ void describe(QCoreApplication& app, QCommandLineParser& parser, const Options& 
     parser.addPositionalArgument(QStringLiteral("files"),
                                  QStringLiteral("Audio files to analyse (default: the bundled demo clip)"),
                                  QStringLiteral("[files...]"));
-    parser.addOptions({o.model, o.screenshot, o.selectTag, o.overlay});
+    parser.addOptions({o.model, o.screenshot, o.selectTag, o.overlay, o.compare});
     parser.process(app);
 }
 
@@ -70,6 +73,7 @@ int main(int argc, char** argv) {
     options.model = parser.value(o.model);
     options.screenshot = parser.value(o.screenshot);
     options.selectTag = parser.value(o.selectTag);
+    options.compareModel = parser.value(o.compare);
     if (parser.isSet(o.overlay)) options.overlays = parser.value(o.overlay).split(QLatin1Char(','), Qt::SkipEmptyParts);
 
     auto window = std::make_unique<tagscope::ui::MainWindow>();

@@ -67,8 +67,9 @@ void ContributionStrip::setCurves(const std::vector<StripCurve>& curves, const Q
         QVector<double> values;
         for (size_t i = 0; i < n; ++i) {
             const double v = top > 0.0f ? double(s.values[i]) / top : 0.0;
-            keys << s.startSeconds[i] << s.endSeconds[i];
-            values << v << v;
+            // NOTE: a line through the segments' centres (curves are segment-level and smoothed).
+            keys << 0.5 * (s.startSeconds[i] + s.endSeconds[i]);
+            values << std::max(0.0, v);
         }
         QCPGraph* graph = m_plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
         graph->setData(keys, values, true);

@@ -24,8 +24,8 @@ struct StripCurve {
     QColor colour;
 };
 
-/// Draws the selected tags' curves (each scaled to its own maximum) as step lines under the
-/// spectrogram, with a legend. GUI thread.
+/// Draws the selected tags' curves (each scaled to its own maximum; negative evidence clipped
+/// at 0) as lines through the segments' centres under the spectrogram, with a legend. GUI thread.
 class ContributionStrip : public QObject {
     Q_OBJECT
 public:

@@ -4,9 +4,12 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QPainter>
+#include <QPdfWriter>
 #include <QSvgGenerator>
 #include <QWidget>
 
+#include "ui/explanation_figure.h"
 #include "ui/qcp.h"
 
 #include "core/analysis/serialize.h"
@@ -51,6 +54,43 @@ Result<void> exportPlot(QCustomPlot* plot, const QString& path) {
             ok = painter.end();
         }
         ok = ok && QFileInfo::exists(path);
+    } else {
+        return fail(Error::Kind::InvalidInput, path.toStdString(), "unknown image format (use .png, .svg or .pdf)");
+    }
+    if (!ok) return writeError(path, "could not write the image");
+    return {};
+}
+
+Result<void> exportFigure(const ExplanationFigure& figure, const QString& path) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const QSize size = figure.size();
+    bool ok = false;
+    if (suffix == QLatin1String("png")) {
+        QSaveFile file(path);
+        ok = file.open(QIODevice::WriteOnly) && figure.toImage().save(&file, "PNG") && file.commit();
+    } else if (suffix == QLatin1String("svg")) {
+        QSvgGenerator generator;
+        generator.setFileName(path);
+        generator.setSize(size);
+        generator.setViewBox(QRect(QPoint(0, 0), size));
+        generator.setTitle(QStringLiteral("Tagscope"));
+        QPainter painter;
+        ok = painter.begin(&generator);
+        if (ok) {
+            figure.paint(painter);
+            ok = painter.end() && QFileInfo::exists(path);
+        }
+    } else if (suffix == QLatin1String("pdf")) {
+        QPdfWriter writer(path);
+        writer.setResolution(96);
+        writer.setPageSize(QPageSize(QSizeF(size) * 72.0 / 96.0, QPageSize::Point));
+        writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+        QPainter painter;
+        ok = painter.begin(&writer);
+        if (ok) {
+            figure.paint(painter);
+            ok = painter.end() && QFileInfo::exists(path);
+        }
     } else {
         return fail(Error::Kind::InvalidInput, path.toStdString(), "unknown image format (use .png, .svg or .pdf)");
     }

@@ -15,9 +15,13 @@ class QWidget;
 
 namespace tagscope::ui {
 
+class ExplanationFigure;
+
 /// Saves the plot as PNG, SVG or PDF chosen by the file suffix (PNG at 2x for print quality).
 /// Errors name the file and the reason.
 Result<void> exportPlot(QCustomPlot* plot, const QString& path);
+/// Saves the explanation figure as PNG, SVG or PDF chosen by the file suffix.
+Result<void> exportFigure(const ExplanationFigure& figure, const QString& path);
 /// Saves a screenshot of a widget (the whole window) as PNG.
 Result<void> exportWidgetPng(QWidget* widget, const QString& path);
 /// Saves results as JSON (the full CLI schema, with `explanations`) or CSV (ranked tags) by suffix.

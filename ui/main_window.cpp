@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/main_window.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <QApplication>
@@ -11,6 +12,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QIcon>
+#include <QInputDialog>
+#include <QScreen>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMimeData>
@@ -27,22 +30,27 @@
 
 #include "ui/analysis_controller.h"
 #include "ui/library_window.h"
+#include "ui/compare_window.h"
+#include "ui/explanation_figure.h"
 #include "ui/export.h"
 #include "ui/file_queue_menu.h"
 #include "ui/model_bootstrap.h"
 #include "ui/overlay_controls.h"
 #include "ui/playback_controller.h"
+#include "ui/playback_loader.h"
 #include "ui/tag_panel.h"
 #include "ui/tag_review_dialog.h"
 #include "ui/timeline_plot.h"
 #include "ui/track_views.h"
+#include "ui/trust_chart.h"
+#include "ui/trust_summary.h"
 
 namespace tagscope::ui {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_controller(new AnalysisController(this)), m_playback(new PlaybackController(this)),
-      m_views(new TrackViews(this)), m_tags(new TagPanel(this)), m_trust(new QLabel(this)),
-      m_overlays(new OverlayControls(this)) {
+      m_views(new TrackViews(this)), m_tags(new TagPanel(this)), m_trust(new TrustPanel(this)),
+      m_overlays(new OverlayControls(this)), m_loader(new PlaybackLoader(this)) {
     setWindowTitle(QStringLiteral("Tagscope"));
     setObjectName(QStringLiteral("MainWindow"));
     setAcceptDrops(true);
@@ -50,23 +58,7 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowIcon(QIcon(QStringLiteral(":/tagscope/icons/tagscope.svg")));
     m_settings = loadViewSettings();
 
-    auto* side = new QWidget(this);
-    auto* sideLayout = new QVBoxLayout(side);
-    sideLayout->setContentsMargins(4, 4, 4, 4);
-    sideLayout->addWidget(m_tags, 1);
-    m_trust->setWordWrap(true);
-    m_trust->setTextFormat(Qt::RichText);
-    m_trust->setMinimumHeight(60);
-    m_trust->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    sideLayout->addWidget(m_trust);
-    auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_views);
-    splitter->addWidget(side);
-    splitter->setStretchFactor(0, 4);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({1150, 330});
-    setCentralWidget(splitter);
-
+    buildLayout();
     buildMenus();
     buildToolBar();
     buildStatusBar();
@@ -86,10 +78,43 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_views->plot(), &TimelinePlot::hoverLeft, this, [this] { m_hover->clear(); });
 
-    resize(1500, 920);
+    fitToScreen();
     if (!m_settings.geometry.isEmpty()) restoreGeometry(m_settings.geometry);
     if (!m_settings.windowState.isEmpty()) restoreState(m_settings.windowState);
     updateRecentMenu();
+}
+
+void MainWindow::buildLayout() {
+    // NOTE: the views on the left, tags over trust on the right; both splitters let a panel be
+    // dragged smaller or collapsed (View menu brings it back), and minimum sizes keep the whole
+    // window usable on a 1366x768 laptop screen.
+    m_sideSplitter = new QSplitter(Qt::Vertical, this);
+    m_sideSplitter->setObjectName(QStringLiteral("SideSplitter"));
+    m_sideSplitter->addWidget(m_tags);
+    m_sideSplitter->addWidget(m_trust);
+    m_sideSplitter->setStretchFactor(0, 3);
+    m_sideSplitter->setStretchFactor(1, 1);
+    m_sideSplitter->setCollapsible(0, false);
+    m_tags->setMinimumSize(220, 160);
+    m_trust->setMinimumHeight(110);
+    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
+    m_mainSplitter->setObjectName(QStringLiteral("MainSplitter"));
+    m_mainSplitter->addWidget(m_views);
+    m_mainSplitter->addWidget(m_sideSplitter);
+    m_mainSplitter->setStretchFactor(0, 4);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setCollapsible(0, false);
+    setCentralWidget(m_mainSplitter);
+}
+
+void MainWindow::fitToScreen() {
+    // NOTE: never larger than the screen's free area (a 1366x768 laptop has ~1366x740 of it).
+    QSize size(1500, 920);
+    if (const QScreen* s = screen()) size = size.boundedTo(s->availableGeometry().size());
+    resize(size);
+    const int side = std::clamp(size.width() / 4, 250, 360);
+    m_mainSplitter->setSizes({size.width() - side, side});
+    m_sideSplitter->setSizes({size.height() * 3 / 5, size.height() * 2 / 5});
 }
 
 MainWindow::~MainWindow() = default;
@@ -118,6 +143,12 @@ void MainWindow::buildMenus() {
     m_queue = new FileQueueMenu(this);
     menuBar()->addMenu(m_queue);
     connect(m_queue, &FileQueueMenu::openRequested, this, &MainWindow::openFile);
+    QAction* side = view->addAction(tr("Tags and trust panel"));
+    side->setCheckable(true);
+    side->setChecked(true);
+    connect(side, &QAction::toggled, m_sideSplitter, &QWidget::setVisible);
+    QMenu* analysis = menuBar()->addMenu(tr("&Analysis"));
+    analysis->addAction(tr("&Compare with model…"), this, [this] { compareWithModel(-1); });
 }
 
 void MainWindow::buildToolBar() {
@@ -138,8 +169,8 @@ void MainWindow::buildToolBar() {
     m_loopAction->setCheckable(true);
     m_evidenceAction = bar->addAction(tr("Play evidence"), this, [this] {
         if (m_selected.empty()) return;
-        if (const auto* e = m_controller->explanation(m_selected.front()))
-            m_playback->playSegments(e->evidenceSegments);
+        if (const auto it = m_explanations.find(m_selected.front()); it != m_explanations.end())
+            m_playback->playSegments(it->second->evidenceSegments);
     });
     auto* space = new QShortcut(QKeySequence(Qt::Key_Space), this);
     connect(space, &QShortcut::activated, m_playback, &PlaybackController::togglePlayPause);
@@ -184,7 +215,11 @@ void MainWindow::connectController() {
     connect(c, &AnalysisController::started, this, [this](const QString& path) {
         m_chunks.clear();
         m_selected.clear();
+        m_explanations.clear();
+        m_analysis.reset();
+        m_useAnalysisAudio = false;
         m_playback->clear();
+        if (m_playback->isAvailable()) m_loader->load(path); // the music as recorded, for listening
         m_tags->clear();
         m_trust->clear();
         m_views->clear();
@@ -212,7 +247,8 @@ void MainWindow::connectController() {
     connect(c, &AnalysisController::analysisReady, this, [this](const analysis::TrackAnalysis& result) {
         const io::ModelCard* card = m_controller->analysisCard();
         const dsp::MelConfig mel = card ? card->mel : dsp::MelConfig{};
-        m_views->setAnalysis(&*m_controller->analysis(), mel);
+        m_analysis = std::make_shared<const analysis::TrackAnalysis>(result);
+        m_views->setAnalysis(m_analysis, mel);
         m_tags->setAnalysis(result);
         const bool tagged = !result.tagNames.empty();
         m_overlays->setAttentionShape(result.attention ? result.attention->layers : 0,
@@ -227,13 +263,20 @@ void MainWindow::connectController() {
         } else if (tagged && !result.ranked(1).empty()) {
             m_tags->selectTag(result.ranked(1).front().index);
         }
+        if (!m_startup.compareModel.isEmpty() && tagged) startComparison();
     });
-    connect(c, &AnalysisController::audioReady, this, [this](const SharedAudio& audio) { m_playback->setAudio(audio); });
+    // NOTE: the analysis buffer (16 kHz mono) is only played when the file cannot be decoded as recorded.
+    connect(c, &AnalysisController::audioReady, this, [this](const SharedAudio& audio) {
+        if (m_useAnalysisAudio) m_playback->setAudio(audio);
+    });
     connect(c, &AnalysisController::playbackAudioReady, this, [this](const SharedAudio& audio) {
         if (!audio) setMessage(tr("Cannot prepare the audio for the output device."));
         else m_playback->setAudio(audio);
     });
-    connect(c, &AnalysisController::explanationReady, this, [this] { refreshExplanations(); });
+    connect(c, &AnalysisController::explanationReady, this, [this](const analysis::TagExplanation& e) {
+        m_explanations[e.tag] = std::make_shared<const analysis::TagExplanation>(e);
+        refreshExplanations();
+    });
     connect(c, &AnalysisController::explanationFailed, this, [this](quint64, const QString& message) {
         setMessage(tr("Explanation failed: %1").arg(message));
         maybeTakeScreenshot();
@@ -262,6 +305,19 @@ void MainWindow::connectPlayback() {
     }
     if (!on) m_hover->setText(m_playback->unavailableReason());
     connect(m_playback, &PlaybackController::needsSampleRate, m_controller, &AnalysisController::requestPlaybackAudio);
+    connect(m_loader, &PlaybackLoader::ready, this, [this](quint64, const SharedPlayback& audio) {
+        // NOTE: converted only when the device cannot play the file's own rate and channels.
+        if (m_playback->supportsFormat(audio->sampleRate, audio->channels) || m_playback->preferredChannels() == 0)
+            m_playback->setPlaybackAudio(audio);
+        else
+            m_loader->convert(audio, m_playback->preferredSampleRate(), m_playback->preferredChannels());
+    });
+    connect(m_loader, &PlaybackLoader::failed, this, [this](quint64, const QString& message) {
+        setMessage(tr("Playing the analysis audio (16 kHz mono): %1").arg(message));
+        m_useAnalysisAudio = true;
+        if (const auto& audio = m_controller->audio()) m_playback->setAudio(audio);
+    });
+
     connect(m_playback, &PlaybackController::positionChanged, m_views->plot(), &TimelinePlot::setPlayhead);
     connect(m_playback, &PlaybackController::stateChanged, this, [this](PlaybackController::State s) {
         m_playAction->setIcon(style()->standardIcon(s == PlaybackController::State::Playing ? QStyle::SP_MediaPause
@@ -279,18 +335,10 @@ void MainWindow::startUp(const StartupOptions& options) {
         m_overlays->enableOverlays(options.overlays.contains(QStringLiteral("attention")),
                                    options.overlays.contains(QStringLiteral("relevance")));
     m_models = installedModels();
-    std::optional<io::ModelCard> extra;
-    if (!options.model.isEmpty() && QFileInfo(options.model).suffix() == QLatin1String("pth")) {
-        auto card = upstreamCheckpointCard(options.model.toStdString(), sharedDirectory() / "tags");
-        if (card) extra = *card;
-        else setMessage(QString::fromStdString(card.error().message));
-    } else if (!options.model.isEmpty() && QFileInfo(options.model).suffix() == QLatin1String("json")) {
-        auto card = io::loadModelCard(options.model.toStdString());
-        if (card) extra = *card;
-        else setMessage(QString::fromStdString(card.error().message));
-    } else if (m_models.empty()) {
-        extra = defaultModel(m_models);
-    }
+    std::optional<io::ModelCard> extra = cardFor(options.model);
+    const QString suffix = QFileInfo(options.model).suffix();
+    const bool fileGiven = suffix == QLatin1String("pth") || suffix == QLatin1String("json");
+    if (!extra && !fileGiven && m_models.empty()) extra = defaultModel(m_models);
     populateModels(extra);
     QString file = options.files.size() > 1 ? m_queue->setFiles(options.files) : options.file;
     if (file.isEmpty())
@@ -300,6 +348,30 @@ void MainWindow::startUp(const StartupOptions& options) {
         return;
     }
     openFile(file);
+}
+
+std::optional<io::ModelCard> MainWindow::cardFor(const QString& model) {
+    const QString suffix = QFileInfo(model).suffix();
+    if (model.isEmpty() || (suffix != QLatin1String("pth") && suffix != QLatin1String("json"))) return std::nullopt;
+    auto card = suffix == QLatin1String("pth") ? upstreamCheckpointCard(model.toStdString(), sharedDirectory() / "tags")
+                                               : io::loadModelCard(model.toStdString());
+    if (card) return *card;
+    setMessage(QString::fromStdString(card.error().message));
+    return std::nullopt;
+}
+
+void MainWindow::startComparison() {
+    const QString wanted = std::exchange(m_startup.compareModel, QString());
+    int index = -1;
+    if (auto card = cardFor(wanted)) {
+        m_models.push_back(*card);
+        index = int(m_models.size()) - 1;
+    } else {
+        for (size_t i = 0; i < m_models.size(); ++i)
+            if (QString::fromStdString(m_models[i].id) == wanted) index = int(i);
+    }
+    if (index < 0) return setMessage(tr("No model '%1' to compare with.").arg(wanted));
+    compareWithModel(index);
 }
 
 void MainWindow::populateModels(const std::optional<io::ModelCard>& extra) {
@@ -369,26 +441,27 @@ void MainWindow::onSelection(const std::vector<size_t>& tags) {
 }
 
 void MainWindow::refreshExplanations() {
-    std::vector<const analysis::TagExplanation*> explanations;
+    std::vector<std::shared_ptr<const analysis::TagExplanation>> explanations;
     std::vector<std::string> names;
-    const auto& analysis = m_controller->analysis();
-    const auto displayNames =
-        analysis ? tags::displayTagNames(analysis->tagNames, analysis->vocabularyOfTag) : std::vector<std::string>{};
+    const auto displayNames = m_analysis ? tags::displayTagNames(m_analysis->tagNames, m_analysis->vocabularyOfTag)
+                                         : std::vector<std::string>{};
     for (size_t tag : m_selected) {
-        explanations.push_back(m_controller->explanation(tag));
-        names.push_back(analysis && tag < analysis->tagNames.size() ? displayNames[tag] : std::string());
+        const auto it = m_explanations.find(tag);
+        explanations.push_back(it == m_explanations.end() ? nullptr : it->second);
+        names.push_back(tag < displayNames.size() ? displayNames[tag] : std::string());
     }
     m_views->setExplanations(explanations, names);
-    QString trust;
     if (!explanations.empty() && explanations.front()) {
-        const auto* e = explanations.front();
-        trust = tr("<b>Trust — %1</b> (p = %2)").arg(QString::fromStdString(e->tagName)).arg(double(e->trackScore), 0, 'f', 2);
-        for (const auto& f : e->faithfulness) trust += QStringLiteral("<br>") + QString::fromStdString(f.summary()).toHtmlEscaped();
-        if (e->faithfulness.empty()) trust += tr("<br>No faithfulness test was run.");
+        const auto& e = *explanations.front();
+        TrustCurve curve = trustCurveFor(e, names.front());
+        if (curve.title.isEmpty())
+            curve.title = tr("Trust — %1 (p = %2)").arg(QString::fromStdString(names.front())).arg(double(e.trackScore), 0, 'f', 2);
+        m_trust->setCurve(curve);
     } else if (!m_selected.empty()) {
-        trust = tr("<i>Explaining…</i>");
+        m_trust->showMessage(tr("Explaining…"));
+    } else {
+        m_trust->clear();
     }
-    m_trust->setText(trust);
     m_evidenceAction->setEnabled(m_playback->isAvailable() && !explanations.empty() && explanations.front() &&
                                  !explanations.front()->evidenceSegments.empty());
 }
@@ -403,17 +476,43 @@ void MainWindow::maybeTakeScreenshot() {
             m_screenshotDone = false;
             return;
         }
-        auto saved = exportWidgetPng(this, m_startup.screenshot);
+        // NOTE: with a comparison open, wait for both models' explanations, then shoot that window.
+        if (m_compare && m_compare->isVisible()) {
+            if (!m_compare->agreementText().contains(QStringLiteral("%")) && ++m_screenshotWaits < 600) {
+                m_screenshotDone = false;
+                if (!m_compare->rows().empty()) m_compare->selectRow(0);
+                QTimer::singleShot(500, this, &MainWindow::maybeTakeScreenshot);
+                return;
+            }
+        }
+        QWidget* target = m_compare && m_compare->isVisible() ? static_cast<QWidget*>(m_compare) : this;
+        auto saved = exportWidgetPng(target, m_startup.screenshot);
         if (!saved) qWarning("%s", saved.error().message.c_str());
         QApplication::exit(saved ? 0 : 1);
     });
 }
 
 void MainWindow::exportView() {
+    if (!m_analysis) return setMessage(tr("Nothing to export yet."));
     const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), QString(),
                                                       tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
     if (path.isEmpty()) return;
-    auto ok = exportPlot(m_views->plot(), path);
+    // NOTE: the same labelled figure as `tagscope-cli explain --png` (one renderer).
+    FigureInput input;
+    input.analysis = m_analysis.get();
+    for (size_t tag : m_selected)
+        if (const auto it = m_explanations.find(tag); it != m_explanations.end()) input.explanations.push_back(it->second.get());
+    input.fileName = QFileInfo(m_controller->currentFile()).fileName().toStdString();
+    if (const io::ModelCard* card = m_controller->analysisCard()) {
+        input.modelName = card->name.empty() ? card->id : card->name;
+        input.mel = card->mel;
+    }
+    FigureStyle style;
+    style.colourMap = m_settings.colourMap;
+    style.dynamicRangeDb = m_settings.dynamicRangeDb;
+    style.relevance = m_settings.relevance;
+    style.attention = m_settings.attention;
+    auto ok = exportFigure(ExplanationFigure(input, style), path);
     setMessage(ok ? tr("Saved %1").arg(path) : QString::fromStdString(ok.error().message));
 }
 
@@ -427,6 +526,33 @@ void MainWindow::exportResults() {
         if (const auto* e = m_controller->explanation(tag)) explanations.push_back(*e);
     auto ok = ui::exportResults(*m_controller->analysis(), m_controller->analysisCard(), explanations, path);
     setMessage(ok ? tr("Saved %1").arg(path) : QString::fromStdString(ok.error().message));
+}
+
+void MainWindow::compareWithModel(int cardIndex) {
+    if (!m_analysis || m_controller->currentFile().isEmpty()) return setMessage(tr("Open and analyse a track first."));
+    if (cardIndex < 0) {
+        QStringList names;
+        for (const auto& card : m_models) names << QString::fromStdString(card.name.empty() ? card.id : card.name);
+        if (names.size() < 2) return setMessage(tr("Install a second model to compare with (see models import)."));
+        bool ok = false;
+        const QString chosen = QInputDialog::getItem(this, tr("Compare with model"), tr("Second model:"), names,
+                                                     m_modelBox->currentIndex() == 0 ? 1 : 0, false, &ok);
+        if (!ok) return;
+        cardIndex = int(names.indexOf(chosen));
+    }
+    if (cardIndex < 0 || size_t(cardIndex) >= m_models.size()) return;
+    if (!m_compare) {
+        m_compare = new CompareWindow(m_controller, this);
+        connect(m_playback, &PlaybackController::positionChanged, m_compare, &CompareWindow::setPlayhead);
+        connect(m_compare, &CompareWindow::seekRequested, m_playback, &PlaybackController::seek);
+    }
+    const io::ModelCard* card = m_controller->analysisCard();
+    const QString nameA = card ? QString::fromStdString(card->name.empty() ? card->id : card->name) : tr("no model");
+    m_compare->start(m_analysis, card ? card->mel : dsp::MelConfig{}, nameA, m_models[size_t(cardIndex)],
+                     m_controller->currentFile());
+    m_compare->resize(size());
+    m_compare->show();
+    m_compare->raise();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -2,6 +2,8 @@
 // The application window: opening tracks, choosing models, views, playback, export.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -16,17 +18,21 @@ class QComboBox;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QSplitter;
 class QToolButton;
 
 namespace tagscope::ui {
 
 class AnalysisController;
 class LibraryWindow;
+class CompareWindow;
 class FileQueueMenu;
 class OverlayControls;
 class PlaybackController;
+class PlaybackLoader;
 class TagPanel;
 class TrackViews;
+class TrustPanel;
 
 /// What the command line asked for.
 struct StartupOptions {
@@ -36,6 +42,7 @@ struct StartupOptions {
     QString screenshot;           ///< save a window screenshot here once explained, then quit
     QString selectTag;            ///< tag to select once analysed
     QStringList overlays;         ///< overlays to switch on: "attention", "relevance"
+    QString compareModel;         ///< open the split view with this second model once analysed
 };
 
 /// Composition of the controller, views, tag panel and playback. GUI thread.
@@ -50,6 +57,13 @@ public:
     /// Analyses `path` (cancelling what runs).
     void openFile(const QString& path);
     AnalysisController* controller() const { return m_controller; }
+    /// The views, tag panel and trust panel (for layout checks).
+    TrackViews* views() const { return m_views; }
+    TagPanel* tagPanel() const { return m_tags; }
+    TrustPanel* trustPanel() const { return m_trust; }
+    /// Opens the split view comparing the current analysis with the model `cardIndex` of the
+    /// model list (asks when -1).
+    void compareWithModel(int cardIndex = -1);
     /// The Queue menu of files given together (command line, drop).
     FileQueueMenu* queue() const { return m_queue; }
 
@@ -59,6 +73,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    void buildLayout();
     void buildMenus();
     void buildToolBar();
     void buildStatusBar();
@@ -70,17 +85,26 @@ private:
     void onSelection(const std::vector<size_t>& tags);
     void refreshExplanations();
     void maybeTakeScreenshot();
+    void startComparison();
+    std::optional<io::ModelCard> cardFor(const QString& model);
     void setMessage(const QString& text);
     void exportView();
     void exportResults();
     void showLibrary();
+    void fitToScreen();
 
     AnalysisController* m_controller;
     PlaybackController* m_playback;
     TrackViews* m_views;
     TagPanel* m_tags;
-    QLabel* m_trust;
+    TrustPanel* m_trust;
     OverlayControls* m_overlays;
+    PlaybackLoader* m_loader;
+    QSplitter* m_mainSplitter = nullptr;
+    QSplitter* m_sideSplitter = nullptr;
+    CompareWindow* m_compare = nullptr;
+    std::shared_ptr<const analysis::TrackAnalysis> m_analysis;
+    std::map<size_t, std::shared_ptr<const analysis::TagExplanation>> m_explanations;
     QComboBox* m_modelBox = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;
@@ -99,6 +123,8 @@ private:
     ViewSettings m_settings;
     StartupOptions m_startup;
     bool m_screenshotDone = false;
+    int m_screenshotWaits = 0;
+    bool m_useAnalysisAudio = false; ///< the file could not be decoded as recorded: play the analysis buffer
     bool m_reopenAfterModel = false;
 };
 

@@ -88,31 +88,72 @@ RenderResult OverlayRenderer::renderAttention(const analysis::TrackAnalysis& ana
 }
 
 RenderResult OverlayRenderer::renderRelevance(const analysis::GradientRelevance& r, const OverlayParameters& p) const {
-    if (r.map.nMels <= 0 || r.map.nFrames <= 0 || r.map.values.size() < size_t(r.map.nMels) * size_t(r.map.nFrames))
-        return {};
-    // NOTE: scaled to the 99th percentile of the non-zero magnitudes: gradient x input is spiky,
-    // and scaling to the single largest cell leaves almost everything invisible.
-    std::vector<float> magnitudes;
-    for (float v : r.map.values)
-        if (std::isfinite(v) && v != 0.0f) magnitudes.push_back(std::abs(v));
-    float top = 0.0f;
-    if (!magnitudes.empty()) {
-        const size_t k = std::min(magnitudes.size() - 1, size_t(double(magnitudes.size()) * 0.99));
-        std::nth_element(magnitudes.begin(), magnitudes.begin() + std::ptrdiff_t(k), magnitudes.end());
-        top = magnitudes[k];
-    }
-    QImage image(r.map.nFrames, r.map.nMels, QImage::Format_ARGB32_Premultiplied);
-    for (int m = 0; m < r.map.nMels; ++m) {
-        auto* row = reinterpret_cast<QRgb*>(image.scanLine(r.map.nMels - 1 - m)); // high mels at the top
-        for (int t = 0; t < r.map.nFrames; ++t) {
-            const float v = r.map.at(m, t);
-            // NOTE: square-root contrast: relevance is heavy-tailed, a linear ramp shows only a few pixels.
-            const double a = top > 0.0f && std::isfinite(v) ? std::sqrt(std::min(1.0f, std::abs(v) / top)) : 0.0;
-            row[t] = premultiplied(v >= 0.0f ? p.colour : p.negativeColour, p.opacity * a);
+    const int mels = r.map.nMels;
+    const int frames = r.map.nFrames;
+    if (mels <= 0 || frames <= 0 || r.map.values.size() < size_t(mels) * size_t(frames)) return {};
+    std::vector<float> signedMap(size_t(mels) * size_t(frames));
+    for (size_t i = 0; i < signedMap.size(); ++i) signedMap[i] = std::isfinite(r.map.values[i]) ? r.map.values[i] : 0.0f;
+    // NOTE: a small box blur first: gradient x input is per-cell speckle, and what a reader wants
+    // to see is the region of the spectrogram the tag comes from, not single cells.
+    const auto smooth = boxBlur(signedMap, mels, frames, p.blurMels, p.blurFrames);
+    const auto magnitude = [&](size_t i) { return std::abs(smooth[i]); };
+    std::vector<float> nonZero;
+    for (size_t i = 0; i < smooth.size(); ++i)
+        if (magnitude(i) > 0.0f) nonZero.push_back(magnitude(i));
+    const auto [threshold, top] = shareThreshold(nonZero, p.topShare);
+    QImage image(frames, mels, QImage::Format_ARGB32_Premultiplied);
+    for (int m = 0; m < mels; ++m) {
+        auto* row = reinterpret_cast<QRgb*>(image.scanLine(mels - 1 - m)); // high mels at the top
+        for (int t = 0; t < frames; ++t) {
+            const size_t i = size_t(m) * size_t(frames) + size_t(t);
+            const float v = smooth[i];
+            row[t] = premultiplied(v >= 0.0f ? p.colour : p.negativeColour, p.opacity * shareAlpha(magnitude(i), threshold, top));
         }
     }
     const double frame = r.frameSeconds;
-    return {image, -0.5 * frame, (r.map.nFrames - 0.5) * frame};
+    return {image, -0.5 * frame, (frames - 0.5) * frame};
+}
+
+std::pair<float, float> OverlayRenderer::shareThreshold(std::vector<float> magnitudes, double share) {
+    if (magnitudes.empty() || !(share > 0.0)) return {INFINITY, INFINITY};
+    std::sort(magnitudes.begin(), magnitudes.end());
+    const size_t n = magnitudes.size();
+    const size_t keep = std::clamp<size_t>(size_t(std::ceil(std::min(share, 1.0) * double(n))), 1, n);
+    // NOTE: the top is the 99.5th percentile, not the maximum: one spike would fade the rest.
+    const size_t topIndex = std::min(n - 1, size_t(double(n - 1) * 0.995 + 0.5));
+    return {magnitudes[n - keep], std::max(magnitudes[topIndex], magnitudes[n - keep])};
+}
+
+double OverlayRenderer::shareAlpha(float magnitude, float threshold, float top) {
+    if (!(magnitude >= threshold) || !(magnitude > 0.0f)) return 0.0;
+    const double strength = top > threshold ? std::clamp(double(magnitude - threshold) / double(top - threshold), 0.0, 1.0)
+                                            : 1.0;
+    // NOTE: the weakest shown cell still gets a third of the opacity, so the shown region reads as
+    // one shape; stronger cells are more opaque.
+    return 0.35 + 0.65 * strength;
+}
+
+std::vector<float> OverlayRenderer::boxBlur(const std::vector<float>& map, int rows, int columns, int rowRadius,
+                                            int columnRadius) {
+    auto pass = [](const std::vector<float>& in, int rowsN, int colsN, int radius, bool alongColumns) {
+        if (radius <= 0) return in;
+        std::vector<float> out(in.size(), 0.0f);
+        for (int r = 0; r < rowsN; ++r)
+            for (int c = 0; c < colsN; ++c) {
+                double sum = 0.0;
+                int count = 0;
+                for (int d = -radius; d <= radius; ++d) {
+                    const int rr = alongColumns ? r : r + d;
+                    const int cc = alongColumns ? c + d : c;
+                    if (rr < 0 || rr >= rowsN || cc < 0 || cc >= colsN) continue;
+                    sum += in[size_t(rr) * size_t(colsN) + size_t(cc)];
+                    ++count;
+                }
+                out[size_t(r) * size_t(colsN) + size_t(c)] = float(sum / std::max(count, 1));
+            }
+        return out;
+    };
+    return pass(pass(map, rows, columns, columnRadius, true), rows, columns, rowRadius, false);
 }
 
 } // namespace tagscope::ui

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include <QColor>
 #include <QImage>
@@ -25,6 +27,11 @@ struct OverlayParameters {
     double opacity = 0.6;        ///< 0..1, multiplies every pixel's alpha
     QColor colour = QColor(0, 230, 255);        ///< attention / positive relevance colour
     QColor negativeColour = QColor(80, 140, 255); ///< negative relevance colour
+    /// Relevance: share of the non-zero cells drawn (the strongest); every other cell is clear,
+    /// so the spectrogram stays readable under the overlay.
+    double topShare = 0.12;
+    int blurFrames = 2;          ///< relevance: box half-width in frames before ranking (0 = none)
+    int blurMels = 1;            ///< relevance: box half-height in mel rows before ranking
     bool operator==(const OverlayParameters&) const = default;
 };
 
@@ -58,6 +65,14 @@ public:
     /// Rasterises a time series onto `columns` equal cells over [0, duration): each cell takes
     /// the value of the span containing its centre (0 outside every span).
     static std::vector<float> rasterise(const analysis::TimeSeries& series, double duration, int columns);
+    /// (threshold, top) of the strongest `share` of `magnitudes`: cells >= threshold are shown,
+    /// `top` (99.5th percentile) is full strength. Nothing is shown for an empty set or share <= 0.
+    static std::pair<float, float> shareThreshold(std::vector<float> magnitudes, double share);
+    /// Alpha (0..1, before opacity) of a cell: 0 under `threshold`, 0.35..1 by strength above it.
+    static double shareAlpha(float magnitude, float threshold, float top);
+    /// Separable box blur of a row-major rows x columns map (radii in cells; 0 = that axis untouched).
+    static std::vector<float> boxBlur(const std::vector<float>& map, int rows, int columns, int rowRadius,
+                                      int columnRadius);
 
 private:
     RenderResult renderAttention(const analysis::TrackAnalysis& analysis, const OverlayParameters& p) const;

@@ -7,8 +7,18 @@
 
 namespace tagscope::ui {
 
-PcmSource::PcmSource(SharedAudio audio, int channels, QObject* parent)
-    : QIODevice(parent), m_audio(std::move(audio)), m_channels(std::max(channels, 1)) {}
+SharedPlayback playbackFromMono(const SharedAudio& mono, int channels) {
+    if (!mono) return nullptr;
+    auto out = std::make_shared<audio::PlaybackAudio>();
+    out->sampleRate = mono->sampleRate;
+    out->channels = 1;
+    out->samples = mono->samples;
+    if (channels > 1) *out = audio::remixChannels(*out, channels);
+    return out;
+}
+
+PcmSource::PcmSource(SharedPlayback audio, QObject* parent)
+    : QIODevice(parent), m_audio(std::move(audio)), m_channels(m_audio ? std::max(m_audio->channels, 1) : 1) {}
 
 void PcmSource::setSchedule(const PlaybackSchedule& schedule) {
     std::lock_guard lock(m_mutex);
@@ -40,15 +50,20 @@ qint64 PcmSource::readData(char* data, qint64 maxSize) {
     qint64 written = 0;
     auto* out = reinterpret_cast<int16_t*>(data);
     const auto& samples = m_audio->samples;
+    const size_t inChannels = size_t(std::max(m_audio->channels, 1));
+    const bool fades = m_schedule.fadeFrames() > 0;
     while (room > 0) {
         const auto [run, start] = m_schedule.contiguousRun(m_cursor);
         if (run == 0) break;
         const int64_t n = std::min(run, room);
         for (int64_t i = 0; i < n; ++i) {
-            const size_t s = size_t(start + i);
-            const float v = s < samples.size() ? std::clamp(samples[s], -1.0f, 1.0f) : 0.0f;
-            const auto pcm = int16_t(std::lround(v * 32767.0f));
-            for (int c = 0; c < m_channels; ++c) *out++ = pcm;
+            const size_t frame = size_t(start + i) * inChannels;
+            const float gain = fades ? m_schedule.gainAt(m_cursor + i) : 1.0f;
+            for (int c = 0; c < m_channels; ++c) {
+                const size_t s = frame + std::min(size_t(c), inChannels - 1);
+                const float v = s < samples.size() ? std::clamp(samples[s] * gain, -1.0f, 1.0f) : 0.0f;
+                *out++ = int16_t(std::lround(v * 32767.0f));
+            }
         }
         m_cursor += n;
         room -= n;

@@ -43,6 +43,10 @@ bool PlaybackController::supportsRate(int sampleRate) const {
     return m_available && QMediaDevices::defaultAudioOutput().isFormatSupported(formatFor(sampleRate, m_channels));
 }
 
+bool PlaybackController::supportsFormat(int sampleRate, int channels) const {
+    return m_available && QMediaDevices::defaultAudioOutput().isFormatSupported(formatFor(sampleRate, channels));
+}
+
 void PlaybackController::setAudio(const SharedAudio& audio) {
     clear();
     if (!m_available || !audio || audio->sampleRate <= 0) return;
@@ -50,8 +54,18 @@ void PlaybackController::setAudio(const SharedAudio& audio) {
         Q_EMIT needsSampleRate(m_preferredRate);
         return;
     }
+    setPlaybackAudio(playbackFromMono(audio, m_channels));
+}
+
+void PlaybackController::setPlaybackAudio(const SharedPlayback& audio) {
+    clear();
+    if (!m_available || !audio || audio->sampleRate <= 0 || audio->channels <= 0) return;
+    if (!supportsFormat(audio->sampleRate, audio->channels)) {
+        Q_EMIT needsFormat(m_preferredRate, m_channels);
+        return;
+    }
     m_audio = audio;
-    m_source = std::make_unique<PcmSource>(audio, m_channels);
+    m_source = std::make_unique<PcmSource>(audio);
     m_source->open(QIODevice::ReadOnly);
 }
 
@@ -69,7 +83,7 @@ void PlaybackController::start(const PlaybackSchedule& schedule) {
     if (!m_source || schedule.isEmpty()) return;
     if (m_sink) m_sink->stop();
     m_sink = std::make_unique<QAudioSink>(QMediaDevices::defaultAudioOutput(),
-                                          formatFor(m_audio->sampleRate, m_channels));
+                                          formatFor(m_audio->sampleRate, m_audio->channels));
     m_source->setSchedule(schedule);
     m_sink->start(m_source.get());
     m_timer.start();
@@ -85,7 +99,7 @@ void PlaybackController::play() {
         return;
     }
     if (m_state == State::Playing) return;
-    const auto total = int64_t(m_audio->samples.size());
+    const auto total = m_audio->frames();
     double from = m_position;
     if (secondsToFrame(from, m_audio->sampleRate) >= total) from = 0.0;
     start(PlaybackSchedule::fromPosition(from, total, m_audio->sampleRate));
@@ -115,19 +129,19 @@ void PlaybackController::seek(double seconds) {
     m_position = std::max(0.0, seconds);
     Q_EMIT positionChanged(m_position);
     if (m_state == State::Playing && m_audio)
-        start(PlaybackSchedule::fromPosition(m_position, int64_t(m_audio->samples.size()), m_audio->sampleRate));
+        start(PlaybackSchedule::fromPosition(m_position, m_audio->frames(), m_audio->sampleRate));
     else if (m_state == State::Paused)
         stop();
 }
 
 void PlaybackController::playRegion(double a, double b, bool loop) {
     if (!m_audio) return;
-    start(PlaybackSchedule::fromRegion(a, b, int64_t(m_audio->samples.size()), m_audio->sampleRate, loop));
+    start(PlaybackSchedule::fromRegion(a, b, m_audio->frames(), m_audio->sampleRate, loop));
 }
 
 void PlaybackController::playSegments(const std::vector<std::pair<double, double>>& segments) {
     if (!m_audio) return;
-    start(PlaybackSchedule::fromSegments(segments, int64_t(m_audio->samples.size()), m_audio->sampleRate));
+    start(PlaybackSchedule::fromSegments(segments, m_audio->frames(), m_audio->sampleRate));
 }
 
 void PlaybackController::tick() {

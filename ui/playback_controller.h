@@ -11,13 +11,12 @@
 #include <QTimer>
 
 #include "ui/meta_types.h"
+#include "ui/pcm_source.h"
 #include "ui/playback_schedule.h"
 
 class QAudioSink;
 
 namespace tagscope::ui {
-
-class PcmSource;
 
 /// Owns a QAudioSink pulling from a PcmSource. The playhead is computed 60 times a second
 /// from the sink's processed time minus what is still buffered (PlayheadClock), mapped through
@@ -39,10 +38,20 @@ public:
     int preferredSampleRate() const { return m_preferredRate; }
     /// True when the device plays `sampleRate` mono/stereo 16-bit as is.
     bool supportsRate(int sampleRate) const;
+    /// True when the device plays 16-bit audio at `sampleRate` with `channels` as is.
+    bool supportsFormat(int sampleRate, int channels) const;
+    /// Channels the device prefers (1 or 2; 0 without a device).
+    int preferredChannels() const { return m_available ? m_channels : 0; }
 
-    /// Uses `audio` for playback (stops what plays). Audio at an unsupported rate is refused
-    /// with needsSampleRate(preferred) so the caller can resample it.
+    /// Uses the mono analysis buffer for playback (a fallback: see setPlaybackAudio). Audio at an
+    /// unsupported rate is refused with needsSampleRate(preferred) so the caller can resample it.
     void setAudio(const SharedAudio& audio);
+    /// Uses `audio` as recorded (its own rate and channels) for playback, stopping what plays.
+    /// A format the device does not take is refused with needsFormat(rate, channels) so the
+    /// caller can convert it.
+    void setPlaybackAudio(const SharedPlayback& audio);
+    /// The audio in use (null when none).
+    const SharedPlayback& playbackAudio() const { return m_audio; }
     void clear();
     State state() const { return m_state; }
     /// Playhead in seconds (the last position while paused or stopped).
@@ -64,6 +73,8 @@ Q_SIGNALS:
     void stateChanged(tagscope::ui::PlaybackController::State state);
     /// `setAudio` got audio at a rate the device does not take: resample to `sampleRate`.
     void needsSampleRate(int sampleRate);
+    /// `setPlaybackAudio` got a format the device does not take: convert to these.
+    void needsFormat(int sampleRate, int channels);
 
 private:
     void start(const PlaybackSchedule& schedule);
@@ -74,7 +85,7 @@ private:
     QString m_reason;
     int m_preferredRate = 0;
     int m_channels = 1;
-    SharedAudio m_audio;
+    SharedPlayback m_audio;
     std::unique_ptr<QAudioSink> m_sink;
     std::unique_ptr<PcmSource> m_source;
     QTimer m_timer;

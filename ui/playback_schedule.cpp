@@ -36,14 +36,36 @@ PlaybackSchedule PlaybackSchedule::fromRegion(double a, double b, int64_t totalF
 }
 
 PlaybackSchedule PlaybackSchedule::fromSegments(const std::vector<std::pair<double, double>>& segments,
-                                                int64_t totalFrames, int sampleRate) {
+                                                int64_t totalFrames, int sampleRate, double fadeSeconds) {
     std::vector<PlaySegment> out;
     for (const auto& [a, b] : segments) {
         const int64_t s = std::clamp<int64_t>(secondsToFrame(a, sampleRate), 0, totalFrames);
         const int64_t e = std::clamp<int64_t>(secondsToFrame(b, sampleRate), 0, totalFrames);
         out.push_back({s, e});
     }
-    return PlaybackSchedule(std::move(out), false);
+    PlaybackSchedule schedule(std::move(out), false);
+    schedule.setFadeFrames(secondsToFrame(fadeSeconds, sampleRate));
+    return schedule;
+}
+
+float PlaybackSchedule::gainAt(int64_t playedFrames) const {
+    if (m_totalFrames == 0 || playedFrames < 0) return 0.0f;
+    if (playedFrames >= m_totalFrames) {
+        if (!m_loop) return 0.0f;
+        playedFrames %= m_totalFrames;
+    }
+    for (const auto& s : m_segments) {
+        if (playedFrames >= s.length()) {
+            playedFrames -= s.length();
+            continue;
+        }
+        const int64_t fade = std::min(m_fadeFrames, s.length() / 2);
+        if (fade <= 0) return 1.0f;
+        const int64_t fromEnd = s.length() - 1 - playedFrames;
+        const int64_t edge = std::min(playedFrames, fromEnd);
+        return edge >= fade ? 1.0f : float(edge) / float(fade);
+    }
+    return 0.0f;
 }
 
 std::pair<int64_t, int64_t> PlaybackSchedule::contiguousRun(int64_t playedFrames) const {

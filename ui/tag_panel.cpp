@@ -33,8 +33,13 @@ TagPanel::TagPanel(QWidget* parent) : QWidget(parent) {
     m_tree->setHeaderLabels({tr("Tag"), tr("Probability")});
     m_tree->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_tree->setItemDelegateForColumn(1, new ProbabilityDelegate(m_tree));
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    m_tree->header()->setStretchLastSection(true);
+    // NOTE: the name column takes what is left and elides; the probability column keeps a fixed
+    // width, so it can never be pushed out of a narrow panel (full names are in the tooltips).
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_tree->header()->setSectionResizeMode(1, QHeaderView::Fixed);
+    m_tree->header()->resizeSection(1, 92);
+    m_tree->setTextElideMode(Qt::ElideMiddle);
     m_tree->setRootIsDecorated(true);
     m_tree->setUniformRowHeights(true);
     layout->addWidget(m_tree, 1);
@@ -93,6 +98,7 @@ void TagPanel::rebuild() {
     auto makeTag = [&](size_t tag, QTreeWidgetItem* parent) {
         auto* item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(m_tree);
         item->setText(0, QString::fromStdString(m_names[tag]));
+        item->setToolTip(0, QStringLiteral("%1 — %2").arg(item->text(0)).arg(double(m_scores[tag]), 0, 'f', 3));
         item->setData(0, kTagRole, qulonglong(tag));
         item->setData(1, ProbabilityDelegate::kProbabilityRole, double(m_scores[tag]));
         return item;

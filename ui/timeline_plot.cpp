@@ -94,7 +94,13 @@ void TimelinePlot::syncRange(const QCPRange& range) {
     Q_EMIT timeRangeChanged(r.lower, r.upper);
 }
 
+std::pair<double, double> TimelinePlot::timeRange() const {
+    const QCPRange r = m_rects[0]->axis(QCPAxis::atBottom)->range();
+    return {r.lower, r.upper};
+}
+
 void TimelinePlot::setPlayhead(double seconds) {
+    m_playhead = seconds;
     for (auto* line : m_playheads) {
         line->setVisible(seconds >= 0.0);
         line->point1->setCoords(seconds, 0.0);

@@ -27,6 +27,10 @@ public:
     void setTimeRange(double a, double b);
     /// Moves the playhead (seconds; negative hides it) repainting only the playhead layer.
     void setPlayhead(double seconds);
+    /// The playhead in seconds (negative: hidden).
+    double playhead() const { return m_playhead; }
+    /// The visible time range [a, b] in seconds.
+    std::pair<double, double> timeRange() const;
     /// The selected region (a == b: none).
     void setSelection(double a, double b);
     std::pair<double, double> selection() const { return {m_selA, m_selB}; }
@@ -58,6 +62,7 @@ private:
     std::array<QCPItemStraightLine*, 3> m_playheads{};
     std::array<QCPItemRect*, 3> m_selectionRects{};
     double m_duration = 1.0;
+    double m_playhead = -1.0;
     double m_selA = 0.0;
     double m_selB = 0.0;
     QPointF m_pressPos;

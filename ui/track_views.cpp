@@ -1,21 +1,32 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ui/track_views.h"
 
+#include <algorithm>
+
+#include <QResizeEvent>
 #include <QVBoxLayout>
 
 #include "core/tags/tag_vocabulary.h"
 
 #include "ui/contribution_strip.h"
+#include "ui/segment_curve.h"
 #include "ui/spectrogram_view.h"
 #include "ui/taggram_view.h"
 #include "ui/timeline_plot.h"
 
 namespace tagscope::ui {
 
+namespace {
+
+constexpr double kCurveSegmentSeconds = 1.0; // evidence curves: one value per second
+
+} // namespace
+
 TrackViews::TrackViews(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     m_plot = new TimelinePlot(this);
+    m_plot->setMinimumSize(360, 260);
     layout->addWidget(m_plot);
     m_spectrogram = new SpectrogramView(m_plot);
     m_taggram = new TaggramView(m_plot);
@@ -23,19 +34,35 @@ TrackViews::TrackViews(QWidget* parent) : QWidget(parent) {
     m_strip->showMessage(tr("Open a track (File ▸ Open, or drop a file here)"));
 }
 
-void TrackViews::setAnalysis(const analysis::TrackAnalysis* analysis, const dsp::MelConfig& mel) {
-    m_analysis = analysis;
+int TrackViews::taggramRowsFor(int height) {
+    // NOTE: the taggram gets about 2.6/8.9 of the plot; a row needs ~14 px for its label.
+    return std::clamp(int(height * 2.6 / 8.9 / 14.0), 3, 12);
+}
+
+void TrackViews::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    if (taggramRowsFor(event->size().height()) != m_taggramRows) updateTaggram();
+}
+
+void TrackViews::updateTaggram() {
+    m_taggramRows = taggramRowsFor(height());
+    if (!m_analysis || m_analysis->taggram.chunkCount() == 0) return;
+    m_taggram->setTaggram(m_analysis->taggram, tags::displayTagNames(m_analysis->tagNames, m_analysis->vocabularyOfTag),
+                          m_analysis->trackScores, m_taggramRows);
+}
+
+void TrackViews::setAnalysis(std::shared_ptr<const analysis::TrackAnalysis> analysis, const dsp::MelConfig& mel) {
+    m_analysis = std::move(analysis);
     m_explanations.clear();
     ++m_generation;
-    if (!analysis) {
+    if (!m_analysis) {
         clear();
         return;
     }
-    m_plot->setDuration(analysis->durationSeconds);
-    m_spectrogram->setSpectrogram(analysis->mel, analysis->melFrameSeconds, mel);
-    if (analysis->taggram.chunkCount() > 0) {
-        m_taggram->setTaggram(analysis->taggram, tags::displayTagNames(analysis->tagNames, analysis->vocabularyOfTag),
-                              analysis->trackScores);
+    m_plot->setDuration(m_analysis->durationSeconds);
+    m_spectrogram->setSpectrogram(m_analysis->mel, m_analysis->melFrameSeconds, mel);
+    if (m_analysis->taggram.chunkCount() > 0) {
+        updateTaggram();
         m_strip->showMessage(tr("Select tags to see where they come from"));
     } else {
         m_taggram->clear();
@@ -45,10 +72,10 @@ void TrackViews::setAnalysis(const analysis::TrackAnalysis* analysis, const dsp:
 }
 
 void TrackViews::setProvisionalTaggram(const analysis::Taggram& taggram, const std::vector<std::string>& names) {
-    m_taggram->setTaggram(taggram, names, {});
+    m_taggram->setTaggram(taggram, names, {}, taggramRowsFor(height()));
 }
 
-void TrackViews::setExplanations(const std::vector<const analysis::TagExplanation*>& explanations,
+void TrackViews::setExplanations(const std::vector<std::shared_ptr<const analysis::TagExplanation>>& explanations,
                                  const std::vector<std::string>& names) {
     m_explanations = explanations;
     m_names = names;
@@ -66,7 +93,7 @@ void TrackViews::applySettings(const ViewSettings& s) {
 }
 
 void TrackViews::clear() {
-    m_analysis = nullptr;
+    m_analysis.reset();
     m_explanations.clear();
     ++m_generation;
     m_spectrogram->clear();
@@ -75,8 +102,8 @@ void TrackViews::clear() {
 }
 
 void TrackViews::updateOverlays() {
-    const analysis::TagExplanation* primary = m_explanations.empty() ? nullptr : m_explanations.front();
-    m_spectrogram->setSources({m_analysis, primary, m_generation});
+    const analysis::TagExplanation* primary = m_explanations.empty() ? nullptr : m_explanations.front().get();
+    m_spectrogram->setSources({m_analysis.get(), primary, m_generation});
     OverlayParameters attention;
     attention.source = AttentionSource(m_settings.attentionSource);
     attention.layer = m_settings.attentionLayer;
@@ -96,24 +123,25 @@ void TrackViews::updateCurves() {
         m_strip->showMessage(QString());
         return;
     }
+    // NOTE: one value per second, lightly smoothed: 64 ms frames are noise to a reader.
     std::vector<StripCurve> curves;
-    bool contribution = false;
-    for (const auto* e : m_explanations)
-        contribution = contribution || (e && e->contribution && !e->contribution->values.empty());
+    QString method;
     for (size_t i = 0; i < m_explanations.size(); ++i) {
-        const auto* e = m_explanations[i];
-        if (!e) continue;
-        const QString name = QString::fromStdString(i < m_names.size() ? m_names[i] : e->tagName);
-        if (contribution && e->contribution) curves.push_back({name, *e->contribution, ContributionStrip::colourFor(int(i))});
-        else if (!contribution && e->relevance)
-            curves.push_back({name, e->relevance->perFrame, ContributionStrip::colourFor(int(i))});
+        const auto& e = m_explanations[i];
+        std::string name;
+        const analysis::TimeSeries* series = e ? evidenceSeries(*e, &name) : nullptr;
+        if (!series) continue;
+        if (method.isEmpty()) method = QString::fromStdString(name);
+        const QString label = QString::fromStdString(i < m_names.size() ? m_names[i] : e->tagName);
+        curves.push_back({label, segmentCurve(*series, m_analysis->durationSeconds, kCurveSegmentSeconds, 1),
+                          ContributionStrip::colourFor(int(i))});
     }
     if (curves.empty()) {
         m_strip->showMessage(m_explanations.empty() ? tr("Select tags to see where they come from")
                                                     : tr("Explaining the selected tags…"));
         return;
     }
-    m_strip->setCurves(curves, contribution ? tr("contribution") : tr("relevance"));
+    m_strip->setCurves(curves, tr("evidence (%1)").arg(method));
 }
 
 QString TrackViews::readout(int row, double seconds, double value) const {

@@ -2,6 +2,7 @@
 // The time-aligned views of one track: spectrogram + overlays, curve strip, taggram.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include <QWidget>
@@ -18,8 +19,9 @@ class TaggramView;
 class TimelinePlot;
 
 /// Composes the timeline plot and its layers and keeps them in step with the analysis, the
-/// explanations of the selected tags and the view settings. Holds pointers into the
-/// controller's analysis/explanations: call setAnalysis/clear whenever those change. GUI thread.
+/// explanations of the selected tags and the view settings. It shares ownership of what it is
+/// given (no pointers into a controller), so several TrackViews can show several analyses of
+/// one track side by side. GUI thread.
 class TrackViews : public QWidget {
     Q_OBJECT
 public:
@@ -27,19 +29,27 @@ public:
 
     TimelinePlot* plot() const { return m_plot; }
     /// A new track: shows its spectrogram (made with `mel`) and, when tagged, its taggram.
-    void setAnalysis(const analysis::TrackAnalysis* analysis, const dsp::MelConfig& mel);
+    void setAnalysis(std::shared_ptr<const analysis::TrackAnalysis> analysis, const dsp::MelConfig& mel);
+    /// The analysis shown (null when none).
+    const std::shared_ptr<const analysis::TrackAnalysis>& analysis() const { return m_analysis; }
     /// Provisional taggram while chunks stream in.
     void setProvisionalTaggram(const analysis::Taggram& taggram, const std::vector<std::string>& names);
     /// Explanations of the selected tags (primary first; entries may be null while pending).
-    void setExplanations(const std::vector<const analysis::TagExplanation*>& explanations,
+    void setExplanations(const std::vector<std::shared_ptr<const analysis::TagExplanation>>& explanations,
                          const std::vector<std::string>& names);
+    /// Rows of the taggram for a plot `height` pixels high (fewer on a small screen, so labels stay legible).
+    static int taggramRowsFor(int height);
     /// Applies colours, range and overlay choices.
     void applySettings(const ViewSettings& settings);
     void clear();
     /// Status-bar text for the mouse at (`row`, `seconds`, `value`).
     QString readout(int row, double seconds, double value) const;
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void updateTaggram();
     void updateOverlays();
     void updateCurves();
 
@@ -47,8 +57,9 @@ private:
     SpectrogramView* m_spectrogram;
     TaggramView* m_taggram;
     ContributionStrip* m_strip;
-    const analysis::TrackAnalysis* m_analysis = nullptr;
-    std::vector<const analysis::TagExplanation*> m_explanations;
+    std::shared_ptr<const analysis::TrackAnalysis> m_analysis;
+    std::vector<std::shared_ptr<const analysis::TagExplanation>> m_explanations;
+    int m_taggramRows = 0;
     std::vector<std::string> m_names;
     ViewSettings m_settings;
     uint64_t m_generation = 1;

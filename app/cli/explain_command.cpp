@@ -18,8 +18,8 @@ void ExplainCommand::add(CLI::App& app) {
     m_sub->add_option("file", m_file, "Audio file")->required();
     m_sub->add_option("--tag", m_tags, "Tag to explain (repeatable; 'vocabulary:tag' to disambiguate); default: the top tag");
     m_sub->add_option("--png", m_png,
-                      "Also draw a PNG: mel spectrogram, mel with the first tag's relevance in cyan, attention "
-                      "rollout, then per tag its probability, relevance and contribution strips and evidence marks");
+                      "Also draw a labelled PNG figure (the window's export): mel spectrogram with the first tag's "
+                      "relevance, attention, per tag its probabilities and smoothed evidence curve, time axis, legend");
     m_sub->add_flag("--smooth", m_smooth, "Smooth the gradient relevance (slower)");
     m_sub->add_flag("--no-faithfulness", m_noFaithfulness, "Skip the deletion test");
     m_sub->add_flag("--relevance-maps", m_relevanceMaps, "Include the full relevance maps in the JSON (large)");
@@ -88,7 +88,7 @@ int ExplainCommand::run(const GlobalOptions& global) {
     std::cout << analysis::toJson(*result, &card, explanations, exportOptions).dump(2) << std::endl;
 
     if (!m_png.empty()) {
-        if (auto ok = io::writePng(m_png, renderExplanationImage(*result, explanations)); !ok) {
+        if (auto ok = writeExplanationFigure(m_png, *result, explanations, card); !ok) {
             printError(ok.error());
             return kExitSomeFailed;
         }

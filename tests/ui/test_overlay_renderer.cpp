@@ -2,6 +2,9 @@
 // The overlay renderer: rasterising time series, colours/alpha, and its cache.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "ui/mel_scale.h"
 #include "ui/overlay_renderer.h"
 
@@ -34,6 +37,9 @@ TEST(OverlayRenderer, RelevanceAlphaFollowsMagnitudeAndSign) {
     p.opacity = 1.0;
     p.colour = QColor(255, 0, 0);
     p.negativeColour = QColor(0, 0, 255);
+    p.topShare = 1.0; // every non-zero cell
+    p.blurFrames = 0;
+    p.blurMels = 0;
     const auto& out = renderer.render({nullptr, &e, 1}, p);
     ASSERT_TRUE(out.isValid());
     ASSERT_EQ(out.image.width(), 3);
@@ -45,7 +51,52 @@ TEST(OverlayRenderer, RelevanceAlphaFollowsMagnitudeAndSign) {
     EXPECT_EQ(qRed(img.pixel(1, 1)), 255);
     EXPECT_EQ(qAlpha(img.pixel(0, 1)), 0);               // zero relevance is transparent
     EXPECT_GT(qBlue(img.pixel(2, 1)), 200);              // negative uses its own colour
-    EXPECT_NEAR(qAlpha(img.pixel(0, 0)), 128, 2);        // sqrt(1/4) of full
+    EXPECT_NEAR(qAlpha(img.pixel(0, 0)), 0.35 * 255, 2); // the weakest shown cell: a third of full
+}
+
+TEST(OverlayRenderer, RelevanceShowsOnlyItsTopShare) {
+    // 20 x 10 cells with distinct magnitudes 1..200 in a scrambled order.
+    analysis::TagExplanation e;
+    analysis::GradientRelevance r;
+    r.map.nMels = 10;
+    r.map.nFrames = 20;
+    for (int i = 0; i < 200; ++i) r.map.values.push_back(float((i * 37) % 200 + 1));
+    r.frameSeconds = 0.064;
+    e.relevance = r;
+    OverlayRenderer renderer;
+    OverlayParameters p;
+    p.kind = OverlayParameters::Kind::Relevance;
+    p.opacity = 1.0;
+    p.topShare = 0.1;
+    p.blurFrames = 0;
+    p.blurMels = 0;
+    const QImage img = renderer.render({nullptr, &e, 1}, p).image.convertToFormat(QImage::Format_ARGB32);
+    int shown = 0;
+    int previousAlpha = -1;
+    for (int value = 200; value >= 1; --value) { // strongest first
+        const int i = int(std::find(r.map.values.begin(), r.map.values.end(), float(value)) - r.map.values.begin());
+        const int alpha = qAlpha(img.pixel(i % 20, 9 - i / 20));
+        if (value > 180) {
+            EXPECT_GT(alpha, 0) << value;
+            if (previousAlpha >= 0) EXPECT_LE(alpha, previousAlpha) << "alpha grows with strength";
+            previousAlpha = alpha;
+            ++shown;
+        } else {
+            EXPECT_EQ(alpha, 0) << "cell " << value << " is outside the top 10%";
+        }
+    }
+    EXPECT_EQ(shown, 20);
+    // The same with a blur: still at most the top share of cells is drawn.
+    p.blurFrames = 2;
+    p.blurMels = 1;
+    const QImage blurred = renderer.render({nullptr, &e, 2}, p).image.convertToFormat(QImage::Format_ARGB32);
+    int drawn = 0;
+    for (int y = 0; y < blurred.height(); ++y)
+        for (int x = 0; x < blurred.width(); ++x) drawn += qAlpha(blurred.pixel(x, y)) > 0;
+    EXPECT_GT(drawn, 0);
+    EXPECT_LE(drawn, 24); // ties after the blur may add a few
+    EXPECT_EQ(OverlayRenderer::shareThreshold({}, 0.1).first, INFINITY);
+    EXPECT_EQ(OverlayRenderer::shareAlpha(0.0f, 0.0f, 1.0f), 0.0);
 }
 
 TEST(OverlayRenderer, CachesUntilParametersOrGenerationChange) {

@@ -75,7 +75,7 @@ TEST(PcmSource, ProducesSamplesInScheduleOrderOnEveryChannel) {
     auto audio = std::make_shared<tagscope::audio::AudioBuffer>();
     audio->sampleRate = 10;
     for (int i = 0; i < 100; ++i) audio->samples.push_back(float(i) / 200.0f);
-    PcmSource source(audio, 2);
+    PcmSource source(playbackFromMono(audio, 2));
     ASSERT_TRUE(source.open(QIODevice::ReadOnly));
     source.setSchedule(PlaybackSchedule::fromSegments({{5.0, 5.3}, {1.0, 1.2}}, 100, 10));
     const QByteArray bytes = source.read(1000);
