@@ -129,7 +129,11 @@ quint64 AnalysisController::openStored(const QString& path, const analysis::Trac
     m_audio.reset();
     m_explanations.clear();
     m_pendingExplanations.clear();
-    setBusy(true);
+    // NOTE: the stored analysis carries its model's id; only when that model is the loaded one
+    // can views and exports use its card (and may it be explained).
+    m_analysisCard = (m_loadedCard && m_loadedCard->id == stored.modelId) ? m_loadedCard : SharedCard{};
+    m_analysisRunning = true;
+    updateBusy();
     Q_EMIT started(path);
     QMetaObject::invokeMethod(m_worker, [w = m_worker, id = m_current, path, stored, token = m_cancel] {
         w->restore(id, path, stored, token);
