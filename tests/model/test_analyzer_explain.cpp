@@ -161,7 +161,8 @@ TEST(FaithfulnessCurves, ARankingThatPointsAwayFromTheToneLosesToRandomOrderings
     wrong[2] = -1.0; // the tone segment last
     auto c = faithfulnessCurve(impl, *track, 0, "wrong", wrong, *random, nullptr);
     ASSERT_TRUE(c) << c.error().message;
-    EXPECT_LE(c->shareBeaten, 0.3) << c->summary();
+    // Orderings that leave the tone out of their top 40% tie with it at best.
+    EXPECT_LE(c->shareBeaten, 0.6) << c->summary();
     EXPECT_EQ(c->verdict, analysis::FaithfulnessVerdict::Chance);
     EXPECT_LT(c->areaBetween, 0.0);
     std::vector<double> tooShort(5, 0.0);
