@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli_common.h"
+#include "app/cli/compare_command.h"
 #include "app/cli/explain_command.h"
 #include "app/cli/models_command.h"
 #include "app/cli/tag_command.h"
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
     explain.add(app);
     models.add(app);
     registerTrainCommands(app);
+    CompareCommand compare;
+    compare.add(app);
 
     try {
         app.parse(argc, argv);
@@ -63,5 +66,6 @@ int main(int argc, char** argv) {
     if (tag.parsed()) return tag.run(global);
     if (explain.parsed()) return explain.run(global);
     if (models.parsed()) return models.run(global);
+    if (compare.parsed()) return compare.run(global);
     return kExitUsage;
 }
