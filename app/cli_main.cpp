@@ -2,12 +2,14 @@
 // tagscope-cli: tag, explain, and manage models from the command line. Composition only; the
 // work is done by the same core and model functions as the GUI's.
 #include <map>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli_common.h"
 #include "app/cli/compare_command.h"
 #include "app/cli/explain_command.h"
+#include "app/cli/features_command.h"
 #include "app/cli/models_command.h"
 #include "app/cli/tag_command.h"
 #include "app/cli/train_command.h"
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
     using namespace tagscope::cli;
     CLI::App app{"tagscope-cli: interpretable music auto-tagging", "tagscope-cli"};
     app.footer(kExitCodesHelp);
+    app.set_version_flag("--version", std::string("tagscope-cli ") + TAGSCOPE_VERSION, "Print the version and exit");
     app.require_subcommand(1);
     app.fallthrough();
 
@@ -49,6 +52,8 @@ int main(int argc, char** argv) {
     registerTrainCommands(app);
     CompareCommand compare;
     compare.add(app);
+    FeaturesCommand features;
+    features.add(app);
 
     try {
         app.parse(argc, argv);
@@ -67,5 +72,6 @@ int main(int argc, char** argv) {
     if (explain.parsed()) return explain.run(global);
     if (models.parsed()) return models.run(global);
     if (compare.parsed()) return compare.run(global);
+    if (features.parsed()) return features.run(global);
     return kExitUsage;
 }

@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libexpected-dev
   libspdlog-dev libsqlite3-dev libtag1-dev libebur128-dev libaubio-dev
   xvfb xauth
+  librsvg2-bin help2man
   python3-torchaudio
 )
 

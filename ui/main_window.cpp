@@ -26,6 +26,7 @@
 
 #include "ui/analysis_controller.h"
 #include "ui/export.h"
+#include "ui/file_queue_menu.h"
 #include "ui/model_bootstrap.h"
 #include "ui/overlay_controls.h"
 #include "ui/playback_controller.h"
@@ -107,6 +108,9 @@ void MainWindow::buildMenus() {
     view->addAction(tr("Show whole track"), this, [this] {
         m_views->plot()->setTimeRange(0.0, m_views->plot()->duration());
     });
+    m_queue = new FileQueueMenu(this);
+    menuBar()->addMenu(m_queue);
+    connect(m_queue, &FileQueueMenu::openRequested, this, &MainWindow::openFile);
 }
 
 void MainWindow::buildToolBar() {
@@ -279,7 +283,7 @@ void MainWindow::startUp(const StartupOptions& options) {
         extra = defaultModel(m_models);
     }
     populateModels(extra);
-    QString file = options.file;
+    QString file = options.files.size() > 1 ? m_queue->setFiles(options.files) : options.file;
     if (file.isEmpty())
         if (auto demo = demoClip()) file = QString::fromStdString(demo->string());
     if (file.isEmpty()) {
@@ -321,6 +325,7 @@ void MainWindow::chooseModel(int index) {
 
 void MainWindow::openFile(const QString& path) {
     m_screenshotDone = false;
+    m_queue->setCurrentFile(path);
     m_settings.recentFiles = pushRecentFile(m_settings.recentFiles, QFileInfo(path).absoluteFilePath());
     updateRecentMenu();
     m_controller->open(path);
@@ -416,8 +421,11 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const auto urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.front().isLocalFile()) openFile(urls.front().toLocalFile());
+    QStringList files;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) files.append(url.toLocalFile());
+    if (files.size() > 1) m_queue->setFiles(files);
+    if (!files.isEmpty()) openFile(files.front());
 }
 
 } // namespace tagscope::ui

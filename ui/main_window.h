@@ -21,6 +21,7 @@ class QToolButton;
 namespace tagscope::ui {
 
 class AnalysisController;
+class FileQueueMenu;
 class OverlayControls;
 class PlaybackController;
 class TagPanel;
@@ -29,6 +30,7 @@ class TrackViews;
 /// What the command line asked for.
 struct StartupOptions {
     QString file;                 ///< track to open (empty: the demo clip)
+    QStringList files;            ///< every track given; more than one: queued, `file` opens first
     QString model;                ///< card id, card path or upstream .pth (empty: default model)
     QString screenshot;           ///< save a window screenshot here once explained, then quit
     QString selectTag;            ///< tag to select once analysed
@@ -47,6 +49,8 @@ public:
     /// Analyses `path` (cancelling what runs).
     void openFile(const QString& path);
     AnalysisController* controller() const { return m_controller; }
+    /// The Queue menu of files given together (command line, drop).
+    FileQueueMenu* queue() const { return m_queue; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -81,6 +85,7 @@ private:
     QLabel* m_hover = nullptr;
     QLabel* m_message = nullptr;
     QMenu* m_recentMenu = nullptr;
+    FileQueueMenu* m_queue = nullptr;
     QAction* m_playAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_loopAction = nullptr;

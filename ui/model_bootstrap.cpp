@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QStandardPaths>
 
+#include "core/io/data_directories.h"
+
 // NOTE: resources compiled into a static library are registered explicitly.
 static void initTagscopeResources() { Q_INIT_RESOURCE(resources); }
 
@@ -16,7 +18,9 @@ namespace fs = std::filesystem;
 
 fs::path sharedDirectory() {
     if (const char* e = std::getenv("TAGSCOPE_SHARED"); e && *e) return e;
-    return fs::path(TAGSCOPE_SOURCE_DIR) / ".." / "shared";
+    // NOTE: only a program run from its build tree has a development checkout next to it.
+    if (const auto source = io::buildTreeSourceDirectory(io::executableDirectory())) return *source / ".." / "shared";
+    return {};
 }
 
 std::vector<io::ModelCard> installedModels() { return io::discoverModelCards(io::defaultModelDirectories()); }
@@ -30,7 +34,12 @@ Result<io::ModelCard> upstreamCheckpointCard(const fs::path& checkpoint, const f
     const std::string arch = stem.substr(underscore + 1);
     if (arch != "fcn" && arch != "musicnn" && arch != "crnn")
         return fail(Error::Kind::InvalidInput, checkpoint, "unknown upstream architecture '" + arch + "'");
-    const fs::path vocabularyFile = tagsDir / (dataset + "_top50.txt");
+    fs::path vocabularyFile = tagsDir / (dataset + "_top50.txt");
+    // NOTE: without the reference folder (an installed program), the list may sit beside the checkpoint.
+    if (std::error_code ec; !fs::exists(vocabularyFile, ec)) {
+        const fs::path beside = checkpoint.parent_path() / vocabularyFile.filename();
+        if (fs::exists(beside, ec)) vocabularyFile = beside;
+    }
     auto vocabulary = tags::loadTagVocabulary(vocabularyFile);
     if (!vocabulary) return fail(vocabulary.error());
     vocabulary->name = dataset + "_top50";
@@ -43,8 +52,10 @@ Result<io::ModelCard> upstreamCheckpointCard(const fs::path& checkpoint, const f
     // NOTE: upstream input lengths: 29.1 s for FCN/CRNN, 3 s for MusiCNN.
     card.chunkSamples = arch == "musicnn" ? 48000 : 465600;
     card.vocabularies.push_back(*vocabulary);
-    const fs::path taxonomy = fs::path(TAGSCOPE_SOURCE_DIR) / "models" / "taxonomy" / (dataset + "_top50.json");
-    if (fs::exists(taxonomy)) card.taxonomyPath = taxonomy;
+    if (const auto data = io::bundledDataDirectory()) {
+        const fs::path taxonomy = *data / "models" / "taxonomy" / (dataset + "_top50.json");
+        if (fs::exists(taxonomy)) card.taxonomyPath = taxonomy;
+    }
     card.weightsPath = fs::absolute(checkpoint);
     card.source = "minzwon/sota-music-tagging-models";
     card.license = "MIT";
@@ -55,6 +66,7 @@ Result<io::ModelCard> upstreamCheckpointCard(const fs::path& checkpoint, const f
 std::optional<io::ModelCard> defaultModel(const std::vector<io::ModelCard>& installed) {
     if (!installed.empty()) return installed.front();
     const fs::path shared = sharedDirectory();
+    if (shared.empty()) return std::nullopt;
     const fs::path checkpoint = shared / "models" / "upstream" / "mtat_fcn.pth";
     if (!fs::exists(checkpoint)) return std::nullopt;
     auto card = upstreamCheckpointCard(checkpoint, shared / "tags");
@@ -73,8 +85,6 @@ std::optional<fs::path> demoClip() {
         if (!QFile::exists(target) && !QFile::copy(resource, target)) return std::nullopt;
         return fs::path(target.toStdString());
     }
-    const fs::path source = fs::path(TAGSCOPE_SOURCE_DIR) / "resources" / "demo" / "demo_clip.ogg";
-    if (fs::exists(source)) return source;
     return std::nullopt;
 }
 

@@ -11,7 +11,8 @@
 
 namespace tagscope::ui {
 
-/// ../shared next to the source tree, or $TAGSCOPE_SHARED.
+/// $TAGSCOPE_SHARED, or ../shared next to the source tree for a program run from its build
+/// tree; empty for an installed program.
 std::filesystem::path sharedDirectory();
 
 /// Cards installed in io::defaultModelDirectories().

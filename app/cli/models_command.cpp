@@ -22,7 +22,7 @@ void ModelsCommand::add(CLI::App& app) {
         ->check(CLI::IsMember({"mtat", "msd", "jamendo", "msd_cals"}));
     m_import->add_option("--tags", m_tags, "Tag list, one per line in output order (default: <vocabulary>.txt near the checkpoint)");
     m_import->add_option("--name", m_name, "Model id (default: <dataset>-<arch>)");
-    m_import->add_option("--out", m_out, "Folder to write the model to (default: " + io::userModelDirectory().string() + ")");
+    m_import->add_option("--out", m_out, "Folder to write the model to (default: $XDG_DATA_HOME/tagscope/models, else ~/.local/share/tagscope/models)");
 }
 
 int ModelsCommand::run(const GlobalOptions&) {

@@ -31,10 +31,8 @@ struct TrainSettings {
     std::string candidates, output;
     double minSeconds = 30.0;
     // shared by cache / run / eval
-    std::string corpus = "/work/data/corpus/files.tsv";
-    std::string cache = "/work/data/teacher_cache";
-    std::string teachers = "../shared/models/upstream";
-    std::string runDir = "/work/data/runs/mtt_student";
+    // NOTE: no defaults: the data folders of a training run are the user's to name.
+    std::string corpus, cache, teachers, runDir;
     int threads = 1;
     double maxMinutes = 0.0;
     // cache
@@ -360,9 +358,9 @@ void registerTrainCommands(CLI::App& app) {
         std::exit(code);
     };
     auto common = [s](CLI::App* sub) {
-        sub->add_option("--corpus", s->corpus, "Corpus file list (TSV)")->capture_default_str();
-        sub->add_option("--cache", s->cache, "Teacher cache folder")->capture_default_str();
-        sub->add_option("--teachers", s->teachers, "Folder of the upstream teacher checkpoints")->capture_default_str();
+        sub->add_option("--corpus", s->corpus, "Corpus file list (TSV, written by 'train corpus')")->required();
+        sub->add_option("--cache", s->cache, "Teacher cache folder")->required();
+        sub->add_option("--teachers", s->teachers, "Folder of the upstream teacher checkpoints (<dataset>_<arch>.pth)")->required();
         sub->add_option("--threads", s->threads, "Torch threads")->capture_default_str();
     };
     auto* corpus = train->add_subcommand("corpus", "Probe candidate files and write the corpus list (files >= --min-seconds)");
@@ -381,7 +379,7 @@ void registerTrainCommands(CLI::App& app) {
     auto* run = train->add_subcommand("run", "Train the student on the cached targets; --resume continues a run");
     common(run);
     auto& o = s->trainer;
-    run->add_option("--run-dir", s->runDir, "Folder of the run (options, checkpoint, log, best student)")->capture_default_str();
+    run->add_option("--run-dir", s->runDir, "Folder of the run (options, checkpoint, log, best student)")->required();
     run->add_flag("--resume", s->resume, "Continue the run in --run-dir with its stored options");
     run->add_option("--init", s->init, "Start a new run from these student weights (e.g. another run's best_student.safetensors)");
     run->add_option("--steps", o.totalSteps, "Steps of the whole schedule")->capture_default_str();
@@ -401,7 +399,7 @@ void registerTrainCommands(CLI::App& app) {
 
     auto* eval = train->add_subcommand("eval", "Evaluate a student against the teacher ensemble on a held-out split");
     common(eval);
-    eval->add_option("--run-dir", s->runDir, "Run folder (options.json, best_student.safetensors)")->capture_default_str();
+    eval->add_option("--run-dir", s->runDir, "Run folder (options.json, best_student.safetensors)")->required();
     eval->add_option("--weights", s->weights, "Student weights (default: the run's best student)");
     eval->add_option("--split", s->split, "validation or test")->capture_default_str();
     eval->add_option("--output", s->evalJson, "JSON file to write (default: <run-dir>/eval_<split>.json)");
@@ -409,7 +407,7 @@ void registerTrainCommands(CLI::App& app) {
 
     auto* exp = train->add_subcommand("export", "Write the run's best student as a model (safetensors + card)");
     common(exp);
-    exp->add_option("--run-dir", s->runDir, "Run folder")->capture_default_str();
+    exp->add_option("--run-dir", s->runDir, "Run folder")->required();
     exp->add_option("--models-dir", s->modelsDir, "Folder to write the model to")->capture_default_str();
     exp->add_option("--id", s->id, "Model file stem")->capture_default_str();
     exp->callback([s, finish] { finish(runExport(*s)); });

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "core/io/data_directories.h"
 #include "core/io/file_util.h"
 
 namespace tagscope::io {
@@ -193,15 +194,20 @@ std::vector<fs::path> defaultModelDirectories() {
     }
     if (const char* e = std::getenv("TAGSCOPE_MODELS_DIR"); e && *e) dirs.emplace_back(e);
     dirs.push_back(userModelDirectory());
-    // An installed package keeps the bundled model in <prefix>/share/tagscope/models.
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec && exe.has_parent_path()) {
-        const fs::path installed = exe.parent_path().parent_path() / "share" / "tagscope" / "models";
-        if (fs::is_directory(installed, ec)) dirs.push_back(installed);
+    // The bundled model: <prefix>/share/tagscope/models when installed, the source tree's models/
+    // when run from a build tree (see data_directories.h).
+    if (const auto data = bundledDataDirectory()) dirs.push_back(*data / "models");
+    // NOTE: a program installed with --prefix ~/.local has its bundled folder in the user's
+    // folder; list each folder once so no card shows up twice.
+    std::vector<fs::path> unique;
+    for (const auto& d : dirs) {
+        std::error_code ec;
+        const fs::path key = fs::weakly_canonical(d, ec);
+        bool seen = false;
+        for (const auto& u : unique) seen = seen || fs::weakly_canonical(u, ec) == key;
+        if (!seen) unique.push_back(d);
     }
-    dirs.push_back(fs::path(TAGSCOPE_SOURCE_DIR) / "models");
-    return dirs;
+    return unique;
 }
 
 } // namespace tagscope::io

@@ -73,8 +73,9 @@ std::vector<ModelCard> discoverModelCards(const std::vector<std::filesystem::pat
                                           std::vector<Error>* problems = nullptr);
 
 /// Directories searched for model cards, in order of preference: $TAGSCOPE_MODELS_DIR, the
-/// user's data folder (~/.local/share/tagscope/models), an installed package's
-/// <prefix>/share/tagscope/models, and the source tree's models/ (the bundled student).
+/// user's data folder (~/.local/share/tagscope/models), and the bundled models: an installed
+/// package's <prefix>/share/tagscope/models, or the source tree's models/ for a program run from
+/// its build tree (never both; see bundledDataDirectory()).
 /// $TAGSCOPE_MODEL_PATH (folders separated by ':') replaces the whole list.
 std::vector<std::filesystem::path> defaultModelDirectories();
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/io/data_directories.h"
 #include "core/io/file_util.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_checkpoint.h"
@@ -252,8 +253,9 @@ Result<ImportResult> importCheckpoint(const fs::path& checkpoint, const ImportOp
     if (!sha) return fail(sha.error());
     card.sha256 = *sha;
 
-    const fs::path taxonomy = fs::path(TAGSCOPE_SOURCE_DIR) / "models" / "taxonomy" / (vocab->name + ".json");
-    if (fs::is_regular_file(taxonomy, ec)) {
+    const auto data = io::bundledDataDirectory();
+    const fs::path taxonomy = data ? *data / "models" / "taxonomy" / (vocab->name + ".json") : fs::path();
+    if (data && fs::is_regular_file(taxonomy, ec)) {
         auto text = io::readFileBytes(taxonomy);
         const fs::path copy = outDir / (id + ".taxonomy.json");
         if (text && io::writeFileAtomically(copy, *text)) card.taxonomyPath = fs::absolute(copy, ec);
