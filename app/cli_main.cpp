@@ -8,6 +8,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/exception_boundary.h"
+#include "app/cli/compare_command.h"
 #include "app/cli/explain_command.h"
 #include "app/cli/find_command.h"
 #include "app/cli/features_command.h"
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
     catalogCmd.add(app);
     WriteCommand write;
     write.add(app);
+    CompareCommand compare;
+    compare.add(app);
     FeaturesCommand features;
     features.add(app);
 
@@ -86,6 +89,7 @@ int main(int argc, char** argv) {
     if (scan.parsed()) return runGuarded("scan", "scanning the library", [&] { return scan.run(global); });
     if (find.parsed()) return runGuarded("find", "searching the catalog", [&] { return find.run(global); });
     if (catalogCmd.parsed()) return runGuarded("catalog", "working on the catalog", [&] { return catalogCmd.run(global); });
+    if (compare.parsed()) return runGuarded("compare", "comparing models", [&] { return compare.run(global); });
     if (write.parsed()) return runGuarded("write", "writing tags", [&] { return write.run(global); });
     if (features.parsed()) return runGuarded("features", "computing features", [&] { return features.run(global); });
     return kExitUsage;

@@ -8,10 +8,37 @@
 #include "app/cli/model_selection.h"
 #include "app/cli/progress_reporter.h"
 #include "app/cli/sigint_cancel.h"
+#include "core/analysis/explanation_json.h"
 #include "core/analysis/serialize.h"
+#include "core/tags/tag_vocabulary.h"
 #include "core/model/analyzer.h"
 
 namespace tagscope::cli {
+namespace {
+
+std::string fixed(double v, int decimals) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+} // namespace
+
+std::string faithfulnessTable(const analysis::TrackAnalysis& result,
+                              const std::vector<analysis::TagExplanation>& explanations) {
+    const auto names = tags::displayTagNames(result.tagNames, result.vocabularyOfTag);
+    std::string out = "tag\tscore\tmethod\tbeats_random\tarea_between\tverdict\tshown\n";
+    for (const auto& e : explanations) {
+        const std::string name = e.tag < names.size() ? names[e.tag] : e.tagName;
+        if (e.curves.empty())
+            out += name + "\t" + fixed(e.trackScore, 3) + "\t" + e.bestMethod + "\t-\t-\tuntested\tyes\n";
+        for (const auto& c : e.curves)
+            out += name + "\t" + fixed(e.trackScore, 3) + "\t" + c.method + "\t" + fixed(100.0 * c.shareBeaten, 0) +
+                   "%\t" + fixed(c.areaBetween, 4) + "\t" + analysis::verdictName(c.verdict) + "\t" +
+                   (c.method == e.bestMethod ? "yes" : "") + "\n";
+    }
+    return out;
+}
 
 void ExplainCommand::add(CLI::App& app) {
     m_sub = app.add_subcommand("explain", "Explain why a model gives tags to one audio file (JSON on stdout)");
@@ -21,11 +48,16 @@ void ExplainCommand::add(CLI::App& app) {
                       "Also draw a labelled PNG figure (the window's export): mel spectrogram with the first tag's "
                       "relevance, attention, per tag its probabilities and smoothed evidence curve, time axis, legend");
     m_sub->add_flag("--smooth", m_smooth, "Smooth the gradient relevance (slower)");
-    m_sub->add_flag("--no-faithfulness", m_noFaithfulness, "Skip the deletion test");
+    m_sub->add_flag("--no-faithfulness", m_noFaithfulness, "Skip the faithfulness curves (much faster)");
     m_sub->add_flag("--relevance-maps", m_relevanceMaps, "Include the full relevance maps in the JSON (large)");
-    m_sub->add_option("--segment", m_segmentSeconds, "Segment length in seconds of the evidence and deletion test")
+    m_sub->add_flag("--occlusion-all", m_occlusionAll, "Include the occlusion of every tag in the JSON ('occlusion')");
+    m_sub->add_flag("--table", m_table, "Print a table of the faithfulness of each method instead of JSON");
+    m_sub->add_option("--segment", m_segmentSeconds, "Segment length in seconds of occlusion, curves and evidence "
+                      "(0.5-2 recommended)")
         ->check(CLI::Range(0.05, 60.0));
-    m_sub->add_option("-k,--segments", m_k, "Segments masked in the deletion test")->check(CLI::Range(1, 100));
+    m_sub->add_option("--orderings", m_orderings, "Random orderings the faithfulness curves are compared with")
+        ->check(CLI::Range(1, 1000));
+    m_sub->add_option("-k,--segments", m_k, "Evidence segments kept per tag ('play evidence')")->check(CLI::Range(1, 100));
 }
 
 int ExplainCommand::run(const GlobalOptions& global) {
@@ -65,11 +97,19 @@ int ExplainCommand::run(const GlobalOptions& global) {
         if (!top.empty()) tagIndices.push_back(top.front().index);
     }
 
+    auto occlusion = analyzer.occlusion(*result, audio, m_segmentSeconds, progress.callback(), &cancel);
+    if (!occlusion) {
+        progress.end();
+        printError(occlusion.error());
+        return occlusion.error().kind == Error::Kind::Cancelled ? kExitCancelled : kExitSomeFailed;
+    }
     model::ExplainOptions explainOptions;
     explainOptions.smooth = m_smooth;
     explainOptions.faithfulness = !m_noFaithfulness;
     explainOptions.segmentSeconds = m_segmentSeconds;
-    explainOptions.deletionK = m_k;
+    explainOptions.evidenceSegments = m_k;
+    explainOptions.randomOrderings = m_orderings;
+    explainOptions.occlusionOfAllTags = &*occlusion;
     std::vector<analysis::TagExplanation> explanations;
     for (size_t tag : tagIndices) {
         auto e = analyzer.explain(*result, audio, tag, explainOptions, progress.callback(), &cancel);
@@ -83,9 +123,15 @@ int ExplainCommand::run(const GlobalOptions& global) {
     progress.end();
     if (global.timings) std::fprintf(stderr, "tagscope-cli: timings: %s: %s\n", m_file.c_str(), progress.timingLine().c_str());
 
-    analysis::ExportOptions exportOptions;
-    exportOptions.includeRelevanceMaps = m_relevanceMaps;
-    std::cout << analysis::toJson(*result, &card, explanations, exportOptions).dump(2) << std::endl;
+    if (m_table) {
+        std::cout << faithfulnessTable(*result, explanations);
+    } else {
+        analysis::ExportOptions exportOptions;
+        exportOptions.includeRelevanceMaps = m_relevanceMaps;
+        auto json = analysis::toJson(*result, &card, explanations, exportOptions);
+        if (m_occlusionAll) json["occlusion"] = analysis::occlusionToJson(*occlusion);
+        std::cout << json.dump(2) << std::endl;
+    }
 
     if (!m_png.empty()) {
         if (auto ok = writeExplanationFigure(m_png, *result, explanations, card); !ok) {

@@ -7,12 +7,20 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/cli_common.h"
+#include "core/analysis/track_analysis.h"
 
 namespace tagscope::cli {
 
-/// `tagscope-cli explain FILE --tag T [--tag T2 ...] [--png out.png]`: analyses one file and
-/// prints the analysis with the explanations of each tag as JSON (the export schema);
-/// optionally draws the spectrogram with the explanations as a PNG.
+/// `tagscope-cli explain FILE --tag T [--tag T2 ...] [--png out.png] [--table]`: analyses one
+/// file, computes the occlusion of every tag once, then each tag's explanations and their
+/// faithfulness curves; prints the analysis with the explanations as JSON (the export schema) or,
+/// with --table, one line per tag and method (share of random orderings beaten, area between
+/// curves, verdict, the method shown by default). Optionally draws a PNG.
+/// The --table output: tab-separated, one line per tag and method, header first; "shown" marks
+/// the method shown by default (the most faithful).
+std::string faithfulnessTable(const analysis::TrackAnalysis& result,
+                              const std::vector<analysis::TagExplanation>& explanations);
+
 class ExplainCommand {
 public:
     /// Registers the subcommand and its options on `app`.
@@ -29,8 +37,11 @@ private:
     bool m_smooth = false;
     bool m_noFaithfulness = false;
     bool m_relevanceMaps = false;
+    bool m_occlusionAll = false;
+    bool m_table = false;
     double m_segmentSeconds = 1.0;
     int m_k = 3;
+    int m_orderings = 20;
 };
 
 } // namespace tagscope::cli

@@ -5,46 +5,14 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/analysis/explanation_json.h"
+#include "core/analysis/json_values.h"
+
 namespace tagscope::analysis {
 namespace {
 
 using nlohmann::json;
-
-/// A float as the shortest decimal that reads back as the same float (0.1f -> 0.1, not
-/// 0.100000001), so exports stay small and exact.
-json num(float v) {
-    if (!std::isfinite(v)) return nullptr;
-    char buf[32];
-    const auto res = std::to_chars(buf, buf + sizeof buf, v);
-    return std::strtod(std::string(buf, res.ptr).c_str(), nullptr);
-}
-
-json floats(const std::vector<float>& values) {
-    json a = json::array();
-    for (float v : values) a.push_back(num(v));
-    return a;
-}
-
-std::vector<float> readFloats(const json& a) {
-    std::vector<float> out;
-    out.reserve(a.size());
-    for (const auto& v : a) out.push_back(v.is_null() ? NAN : v.get<float>());
-    return out;
-}
-
-json seriesJson(const TimeSeries& s) {
-    return {{"start_seconds", s.startSeconds}, {"end_seconds", s.endSeconds}, {"values", floats(s.values)}};
-}
-
-TimeSeries readSeries(const json& j) {
-    TimeSeries s;
-    s.startSeconds = j.at("start_seconds").get<std::vector<double>>();
-    s.endSeconds = j.at("end_seconds").get<std::vector<double>>();
-    s.values = readFloats(j.at("values"));
-    if (s.startSeconds.size() != s.values.size() || s.endSeconds.size() != s.values.size())
-        throw std::runtime_error("a time series has start, end and value lists of different lengths");
-    return s;
-}
+using namespace json_values;
 
 json spectrogramJson(const dsp::Spectrogram& s) {
     return {{"n_mels", s.nMels}, {"n_frames", s.nFrames}, {"values", floats(s.values)}};
@@ -135,13 +103,32 @@ json hierarchyJson(const TrackAnalysis& a) {
 
 json explanationToJson(const TagExplanation& e, bool includeRelevanceMap) {
     json j = {{"tag", e.tagName}, {"index", e.tag}, {"track_score", num(e.trackScore)}};
+    if (e.occlusion) j["occlusion"] = seriesJson(*e.occlusion);
     if (e.contribution) j["contribution"] = seriesJson(*e.contribution);
+    if (e.attribution) j["attribution"] = seriesJson(*e.attribution);
+    if (e.timeFrequency) j["time_frequency"] = timeFrequencyToJson(*e.timeFrequency);
     if (e.relevance) {
         const auto& r = *e.relevance;
         json rel = {{"frame_seconds", r.frameSeconds}, {"smoothed", r.smoothed}, {"n_mels", r.map.nMels},
                     {"n_frames", r.map.nFrames}, {"per_frame", seriesJson(r.perFrame)}};
         if (includeRelevanceMap) rel["map"] = spectrogramJson(r.map);
         j["relevance"] = std::move(rel);
+    }
+    json curves = json::array();
+    for (const auto& c : e.curves) curves.push_back(curveToJson(c));
+    j["faithfulness_curves"] = std::move(curves);
+    j["best_method"] = e.bestMethod;
+    if (const auto* best = e.bestCurve()) {
+        j["verdict"] = verdictName(best->verdict);
+        j["share_beaten"] = best->shareBeaten;
+        j["summary"] = best->summary();
+    }
+    if (e.faithfulness.empty()) {
+        json segments = json::array();
+        for (const auto& [start, end] : e.evidenceSegments)
+            segments.push_back({{"start_seconds", start}, {"end_seconds", end}});
+        j["evidence_segments"] = std::move(segments);
+        return j;
     }
     json faith = json::array();
     for (const auto& f : e.faithfulness)
@@ -249,7 +236,21 @@ Result<TagExplanation> explanationFromJson(const json& j, const std::string& sou
         e.tagName = j.at("tag").get<std::string>();
         e.tag = j.at("index").get<size_t>();
         e.trackScore = j.at("track_score").get<float>();
+        if (j.contains("occlusion")) e.occlusion = readSeries(j["occlusion"]);
         if (j.contains("contribution")) e.contribution = readSeries(j["contribution"]);
+        if (j.contains("attribution")) e.attribution = readSeries(j["attribution"]);
+        if (j.contains("time_frequency")) {
+            auto tf = timeFrequencyFromJson(j["time_frequency"], source);
+            if (!tf) return fail(tf.error());
+            e.timeFrequency = std::move(*tf);
+        }
+        if (j.contains("faithfulness_curves"))
+            for (const auto& c : j["faithfulness_curves"]) {
+                auto curve = curveFromJson(c, source);
+                if (!curve) return fail(curve.error());
+                e.curves.push_back(std::move(*curve));
+            }
+        if (j.contains("best_method")) e.bestMethod = j["best_method"].get<std::string>();
         if (j.contains("relevance")) {
             const auto& r = j["relevance"];
             GradientRelevance rel;
@@ -262,7 +263,7 @@ Result<TagExplanation> explanationFromJson(const json& j, const std::string& sou
             if (r.contains("map")) rel.map.values = readFloats(r["map"].at("values"));
             e.relevance = std::move(rel);
         }
-        for (const auto& f : j.at("faithfulness")) {
+        for (const auto& f : j.value("faithfulness", json::array())) {
             Faithfulness x;
             x.tag = e.tag;
             x.tagName = e.tagName;

@@ -38,7 +38,9 @@ struct ExportOptions {
 nlohmann::json toJson(const TrackAnalysis& analysis, const io::ModelCard* card,
                       const std::vector<TagExplanation>& explanations = {}, const ExportOptions& options = {});
 
-/// One tag's explanations (contribution curve, relevance per frame, faithfulness, evidence).
+/// One tag's explanations: "occlusion", "contribution", "attribution" (time series), "relevance",
+/// "time_frequency"?, "faithfulness_curves" (explanation_json.h curveToJson), "best_method", and
+/// for the best method's curve "verdict", "share_beaten", "summary"; "evidence_segments".
 nlohmann::json explanationToJson(const TagExplanation& explanation, bool includeRelevanceMap = false);
 
 /// Reads back what toJson() wrote (everything except the mel spectrogram, which is not exported).

@@ -80,6 +80,7 @@ struct GradientRelevance {
 };
 
 /// Deletion test of an explanation: mask the top-k most relevant segments vs k random ones.
+/// NOTE: superseded by FaithfulnessCurve (explanations.h); kept so old exports still read back.
 struct Faithfulness {
     size_t tag = 0;
     std::string tagName;                     ///< the tag's name, for summary()
@@ -129,19 +130,7 @@ struct TrackAnalysis {
 
 } // namespace tagscope::analysis
 
-namespace tagscope::analysis {
-
-/// Explanations of one tag, computed on demand after the analysis.
-struct TagExplanation {
-    size_t tag = 0;
-    std::string tagName;
-    float trackScore = 0.0f;
-    std::optional<TimeSeries> contribution;       ///< forced-attention curve (attention models)
-    std::optional<GradientRelevance> relevance;   ///< gradient x input (every model)
-    std::vector<Faithfulness> faithfulness;       ///< one per explanation method tested
-    /// The top-k segments that most support the tag, [start, end) seconds, best first
-    /// ("play evidence").
-    std::vector<std::pair<double, double>> evidenceSegments;
-};
-
-} // namespace tagscope::analysis
+// NOTE: TagExplanation and the faithfulness-curve types live in explanations.h; it is included
+// here so every user of the analysis types keeps seeing them (explanations.h includes this file
+// first, #pragma once keeps the pair acyclic).
+#include "core/analysis/explanations.h"

@@ -32,16 +32,30 @@ struct AnalysisOptions {
     audio::ResampleQuality resampleQuality = audio::ResampleQuality::Torchaudio;
 };
 
+/// What Analyzer::explain computes for one tag. Defaults give everything a user sees first
+/// (occlusion of every tag, gradient relevance, attention methods) and the faithfulness curves.
 struct ExplainOptions {
+    /// Segment length of occlusion, faithfulness curves and evidence (0.5-2 s recommended).
+    double segmentSeconds = 1.0;
+    bool occlusion = true;          ///< occlusion relevance (every model)
+    /// Occlusion of every tag computed before (same analysis, same segmentSeconds): reused
+    /// instead of recomputed. May be null.
+    const analysis::OcclusionRelevance* occlusionOfAllTags = nullptr;
     bool contribution = true;       ///< forced-attention contribution curve (attention models)
     int contributionLayer = -1;     ///< layer to force; -1 = last
+    bool attribution = true;        ///< gradient-weighted attention rollout (attention models)
     bool gradient = true;           ///< gradient x input relevance
     bool smooth = false;            ///< smooth the relevance map (SmoothGrad-style averaging)
-    bool faithfulness = true;       ///< deletion test for each method computed
-    int deletionK = 3;              ///< segments masked in the deletion test
-    double segmentSeconds = 1.0;    ///< segment length of the deletion test and of evidence
-    int randomDraws = 8;            ///< random draws averaged in the deletion test
-    unsigned seed = 1234;           ///< deterministic random segments
+    bool faithfulness = true;       ///< deletion/insertion curves for each method computed
+    int randomOrderings = 20;       ///< random orderings the curves are compared with
+    int evidenceSegments = 3;       ///< top segments of the best method kept as evidence
+    unsigned seed = 1234;           ///< deterministic random orderings and SmoothGrad noise
+};
+
+/// Time x frequency occlusion request (Analyzer::explainRegion).
+struct RegionOptions {
+    double segmentSeconds = 1.0;    ///< time resolution (the track's segment grid)
+    int bandGroups = 8;             ///< mel-band groups (frequency resolution)
 };
 
 /// Runs analyses with one Tagger. Call from one thread at a time (the thread owning the model).
@@ -65,9 +79,32 @@ public:
                                                  const ChunkCallback& onChunk = {});
 
     /// Explanations of one tag of a finished analysis; `audio` is the same decoded audio.
+    /// Methods: occlusion, contribution + attribution (attention models), gradient, and the
+    /// analysis' attention rollout; with options.faithfulness their curves (addFaithfulness()).
+    /// Progress stage "explain".
     Result<analysis::TagExplanation> explain(const analysis::TrackAnalysis& result, const audio::AudioBuffer& audio,
                                              size_t tag, const ExplainOptions& options = {},
                                              const ProgressFn& progress = {}, const CancelToken* cancel = nullptr);
+
+    /// Occlusion relevance of every tag (the first explanation a user sees): each segment of
+    /// `segmentSeconds` masked in turn, the chunks holding it re-run. Progress stage "occlusion".
+    Result<analysis::OcclusionRelevance> occlusion(const analysis::TrackAnalysis& result, const audio::AudioBuffer& audio,
+                                                   double segmentSeconds = 1.0, const ProgressFn& progress = {},
+                                                   const CancelToken* cancel = nullptr);
+
+    /// Faithfulness curves of every method present in `explanation` (computed by explain() with
+    /// options.faithfulness false), written into explanation.curves; sets bestMethod and the
+    /// evidence segments from the most faithful method. `options` as given to explain().
+    Result<void> addFaithfulness(const analysis::TrackAnalysis& result, const audio::AudioBuffer& audio,
+                                 analysis::TagExplanation& explanation, const ExplainOptions& options = {},
+                                 const ProgressFn& progress = {}, const CancelToken* cancel = nullptr);
+
+    /// Time x frequency occlusion of `tag` over [start, end) seconds of the track.
+    Result<analysis::TimeFrequencyOcclusion> explainRegion(const analysis::TrackAnalysis& result,
+                                                           const audio::AudioBuffer& audio, size_t tag, double start,
+                                                           double end, const RegionOptions& options = {},
+                                                           const ProgressFn& progress = {},
+                                                           const CancelToken* cancel = nullptr);
 
     const Tagger& tagger() const { return *m_tagger; }
 

@@ -59,7 +59,7 @@ TEST(CliExplain, ExplainsTagsAsJsonAndDrawsAPng) {
     const auto clip = shortClip(home, 20.0);
     ASSERT_FALSE(clip.empty());
     const auto r = test::runCli(home, {"--model", "mtat-fcn", "--threads", "1", "explain", clip.string(), "--tag",
-                                       "guitar", "--tag", "mtat_top50:piano", "--png", png.string()});
+                                       "guitar", "--tag", "mtat_top50:piano", "--orderings", "2", "--segment", "2", "--png", png.string()});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const json j = json::parse(r.out);
     EXPECT_EQ(j.at("schema_version"), 1);
@@ -73,12 +73,23 @@ TEST(CliExplain, ExplainsTagsAsJsonAndDrawsAPng) {
     EXPECT_EQ(ex[0].at("index"), 0);
     const size_t guitar = 0;
     EXPECT_FLOAT_EQ(ex[0].at("track_score").get<float>(), j.at("track_scores")[guitar].get<float>());
-    // FCN has no attention: gradient relevance over the whole track, with a deletion test.
+    // FCN has no attention: occlusion and gradient relevance, each with faithfulness curves.
     EXPECT_FALSE(ex[0].contains("contribution"));
+    EXPECT_FALSE(ex[0].contains("attribution"));
+    EXPECT_EQ(ex[0].at("occlusion").at("values").size(), 10u);
     const auto& rel = ex[0].at("relevance");
     EXPECT_GT(rel.at("n_frames").get<int>(), 0);
     EXPECT_EQ(rel.at("per_frame").at("values").size(), rel.at("n_frames").get<size_t>());
-    EXPECT_FALSE(ex[0].at("faithfulness").empty());
+    const auto& curves = ex[0].at("faithfulness_curves");
+    ASSERT_EQ(curves.size(), 2u);
+    EXPECT_EQ(curves[0].at("method"), "occlusion");
+    EXPECT_EQ(curves[1].at("method"), "gradient");
+    EXPECT_EQ(curves[0].at("random_orderings"), 2);
+    EXPECT_EQ(curves[0].at("deletion").size(), 5u);
+    const std::string best = ex[0].at("best_method");
+    EXPECT_TRUE(best == "occlusion" || best == "gradient") << best;
+    EXPECT_FALSE(ex[0].at("summary").get<std::string>().empty());
+    EXPECT_FALSE(ex[0].contains("faithfulness")); // the old 3-segment deletion test is gone
     EXPECT_FALSE(ex[0].at("evidence_segments").empty());
 
     const std::string bytes = test::readText(png);
@@ -93,6 +104,23 @@ TEST(CliExplain, ExplainsTagsAsJsonAndDrawsAPng) {
     // One column per mel frame (at most 1600); two 96-band mel panels at 2 rows per band + strips.
     EXPECT_EQ(be32(16), std::min<uint32_t>(1600, rel.at("n_frames").get<uint32_t>()));
     EXPECT_GT(be32(20), 2u * 96u * 2u);
+}
+
+TEST(CliExplain, TableSaysHowFaithfulEachMethodIsAndWhichIsShown) {
+    TAGSCOPE_REQUIRE_SHARED("models/upstream/mtat_fcn.pth");
+    TAGSCOPE_REQUIRE_SHARED(kClip);
+    const auto home = test::scratchDir("cli_explain_table");
+    const auto imported = test::runCli(home, {"models", "import", test::sharedPath("models/upstream/mtat_fcn.pth").string(),
+                                              "--tags", test::sharedPath("tags/mtat_top50.txt").string()});
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    const auto clip = shortClip(home, 8.0);
+    const auto r = test::runCli(home, {"--model", "mtat-fcn", "--threads", "1", "explain", clip.string(), "--table",
+                                       "--orderings", "2", "--segment", "2"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("tag\tscore\tmethod\tbeats_random\tarea_between\tverdict\tshown\n", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find("\tocclusion\t"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\tgradient\t"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\tyes\n"), std::string::npos) << r.out; // one method is marked as shown
 }
 
 TEST(CliExplain, UnknownTagIsAUsageErrorAndBadFileFails) {

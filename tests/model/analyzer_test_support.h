@@ -82,7 +82,7 @@ public:
             auto w = torch::softmax(torch::matmul(qkv[0], qkv[1].transpose(-1, -2)) / std::sqrt(double(d)), -1);
             if (control && control->forceLayer == l)
                 w = torch::one_hot(control->forceTokens.to(torch::kLong), n).to(w.dtype()).view({b, 1, 1, n}).expand({b, kHeads, n, n});
-            if (control && control->capture) control->captured.push_back(w.detach());
+            if (control && control->capture) control->captured.push_back(torch::GradMode::is_enabled() ? w : w.detach());
             x = x + m_out[size_t(l)](torch::matmul(w, qkv[2]).transpose(1, 2).reshape({b, n, kDim}));
         }
         return torch::sigmoid(m_head(x.select(1, 0)));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Explanations (contribution curves, gradient relevance, deletion test, evidence) on tiny nets
+// Explanations (contribution curves, gradient relevance, faithfulness curves, evidence) on tiny nets
 // whose right answers can be derived by hand.
 #include <gtest/gtest.h>
 
@@ -110,32 +110,102 @@ TEST(GradientRelevance, MatchesTheAnalyticGradientOfAMeanPoolNet) {
     EXPECT_EQ(again->relevance->map.values, smooth->relevance->map.values); // seeded
 }
 
-TEST(DeletionTest, MaskingTheToneDropsTheToneTagMoreThanRandomSegments) {
-    // Tag 0 listens to the mel bins around 1 kHz; the tone plays only in [2, 3) s.
+TEST(FaithfulnessCurves, TheToneSegmentFirstBeatsRandomOrderings) {
+    // Tag 0 listens to the mel bins around 1 kHz; the tone plays only in [2, 3) s of 12 s.
     auto net = std::make_shared<test::MeanPoolNet>(16, 3, -3.0f);
     auto tagger = test::tinyTagger(net, test::tinyCard(1.0));
     ASSERT_TRUE(tagger);
     Analyzer analyzer(tagger);
-    const auto audio = toneInNoise(6.0, 2.0);
-    AnalysisOptions padded;
-    padded.alignLastChunkToEnd = false; // the expected values below assume the zero-padded layout
-    auto r = analyzer.analyzeAudio(audio, padded);
+    const auto audio = toneInNoise(12.0, 2.0);
+    auto r = analyzer.analyzeAudio(audio);
     ASSERT_TRUE(r) << r.error().message;
     ExplainOptions opt;
-    opt.deletionK = 1;
-    opt.randomDraws = 12;
+    opt.evidenceSegments = 1;
+    opt.randomOrderings = 20;
     auto e = analyzer.explain(*r, audio, 0, opt);
     ASSERT_TRUE(e) << e.error().message;
-    ASSERT_EQ(e->faithfulness.size(), 1u);
-    const auto& f = e->faithfulness[0];
-    EXPECT_EQ(f.method, "gradient");
-    EXPECT_EQ(f.tagName, "a");
-    EXPECT_NEAR(f.baseline, r->trackScores[0], 1e-5);
-    EXPECT_LT(f.afterTopK, f.baseline);
-    EXPECT_GT(f.advantage(), 0.5f * (f.baseline - f.afterTopK));
+    ASSERT_EQ(e->curves.size(), 2u); // occlusion, gradient (no attention)
+    EXPECT_EQ(e->curves[0].method, "occlusion");
+    EXPECT_EQ(e->curves[1].method, "gradient");
+    for (const auto& c : e->curves) {
+        ASSERT_EQ(c.deletion.size(), 5u);
+        EXPECT_NEAR(c.deletion[0], r->trackScores[0], 1e-5);
+        EXPECT_LT(c.deletion[1], c.deletion[0]);    // the tone segment goes first
+        EXPECT_GT(c.insertion[1], c.insertion[0]);  // and comes back first
+        EXPECT_EQ(c.randomOrderings, 20);
+        // Orderings that also start with the tone segment tie at best: about 1 in 12.
+        EXPECT_GE(c.shareBeaten, 0.8) << c.summary();
+        EXPECT_GT(c.areaBetween, 0.0);
+    }
+    EXPECT_FALSE(e->bestMethod.empty());
+    ASSERT_NE(e->bestCurve(), nullptr);
     ASSERT_EQ(e->evidenceSegments.size(), 1u);
     EXPECT_EQ(e->evidenceSegments[0], (Interval{2.0, 3.0}));
-    std::cout << f.summary() << "\n";
+    std::cout << e->bestCurve()->summary() << "\n";
+}
+
+TEST(FaithfulnessCurves, ARankingThatPointsAwayFromTheToneLosesToRandomOrderings) {
+    auto net = std::make_shared<test::MeanPoolNet>(16, 3, -3.0f);
+    auto tagger = test::tinyTagger(net, test::tinyCard(1.0));
+    ASSERT_TRUE(tagger);
+    Analyzer analyzer(tagger);
+    const auto audio = toneInNoise(12.0, 2.0);
+    auto r = analyzer.analyzeAudio(audio);
+    ASSERT_TRUE(r);
+    auto& impl = const_cast<Tagger&>(analyzer.tagger()).impl();
+    auto track = ChunkedTrack::build(impl, *r, audio, 1.0, nullptr);
+    ASSERT_TRUE(track) << track.error().message;
+    auto random = randomCurves(impl, *track, analysis::defaultFractions(), 20, 5, {}, nullptr);
+    ASSERT_TRUE(random) << random.error().message;
+    std::vector<double> wrong(12, 1.0);
+    wrong[2] = -1.0; // the tone segment last
+    auto c = faithfulnessCurve(impl, *track, 0, "wrong", wrong, *random, nullptr);
+    ASSERT_TRUE(c) << c.error().message;
+    // Orderings that leave the tone out of their top 40% tie with it at best.
+    EXPECT_LE(c->shareBeaten, 0.6) << c->summary();
+    EXPECT_EQ(c->verdict, analysis::FaithfulnessVerdict::Chance);
+    EXPECT_LT(c->areaBetween, 0.0);
+    std::vector<double> tooShort(5, 0.0);
+    EXPECT_FALSE(faithfulnessCurve(impl, *track, 0, "short", tooShort, *random, nullptr));
+}
+
+TEST(ChunkedTrack, MaskedProbabilitiesEqualRunningEveryMaskedChunk) {
+    // Overlapping chunks of 1 s every 0.5 s, segments of 0.75 s: masks cut chunks anywhere.
+    auto net = std::make_shared<test::MeanPoolNet>(16, 3, 0.5f);
+    auto tagger = test::tinyTagger(net, test::tinyCard(1.0));
+    ASSERT_TRUE(tagger);
+    Analyzer analyzer(tagger);
+    const auto audio = toneInNoise(4.2, 1.0);
+    AnalysisOptions aopt;
+    aopt.hopSeconds = 0.5;
+    aopt.alignLastChunkToEnd = false;
+    auto r = analyzer.analyzeAudio(audio, aopt);
+    ASSERT_TRUE(r);
+    auto& impl = const_cast<Tagger&>(analyzer.tagger()).impl();
+    auto track = ChunkedTrack::build(impl, *r, audio, 0.75, nullptr);
+    ASSERT_TRUE(track);
+    ASSERT_EQ(track->segmentCount(), 6u); // ceil(4.2 / 0.75)
+    const std::vector<std::vector<uint8_t>> masks{{0, 0, 0, 0, 0, 0}, {1, 1, 1, 1, 1, 1}, {0, 1, 0, 0, 1, 0}, {1, 0, 0, 0, 0, 0}};
+    auto got = track->maskedTrackProbabilities(impl, masks, nullptr);
+    ASSERT_TRUE(got) << got.error().message;
+    torch::NoGradGuard noGrad;
+    const double frame = impl.card.mel.frameSeconds();
+    for (size_t i = 0; i < masks.size(); ++i) {
+        std::vector<double> sum(3, 0.0);
+        for (size_t c = 0; c < track->chunks().size(); ++c) {
+            auto mel = track->mels()[c];
+            for (int f = 0; f < mel.nFrames; ++f) {
+                const double centre = track->startSeconds(c) + f * frame;
+                const auto seg = size_t(centre / 0.75);
+                if (centre < 4.2 && masks[i][seg])
+                    for (int m = 0; m < mel.nMels; ++m) mel.at(m, f) = track->floorDb(c);
+            }
+            const auto p = net->forward(melTensor(mel));
+            for (int t = 0; t < 3; ++t) sum[size_t(t)] += p[0][t].item<float>();
+        }
+        for (size_t t = 0; t < 3; ++t)
+            EXPECT_NEAR((*got)[i][t], sum[t] / double(track->chunks().size()), 2e-6) << "mask " << i << " tag " << t;
+    }
 }
 
 TEST(Contribution, ForcedPassesMatchOneRowAtATime) {
@@ -215,19 +285,24 @@ TEST(Explain, AttentionModelGivesEveryMethodAndConsistentBaselines) {
     auto r = analyzer.analyzeAudio(audio, aopt);
     ASSERT_TRUE(r) << r.error().message;
     ExplainOptions opt;
-    opt.randomDraws = 3;
+    opt.randomOrderings = 3;
     std::vector<double> fractions;
     auto e = analyzer.explain(*r, audio, 1, opt, [&](double f, std::string_view) { fractions.push_back(f); });
     ASSERT_TRUE(e) << e.error().message;
     EXPECT_EQ(e->tagName, "b");
-    ASSERT_EQ(e->faithfulness.size(), 3u);
-    EXPECT_EQ(e->faithfulness[0].method, "contribution");
-    EXPECT_EQ(e->faithfulness[1].method, "gradient");
-    EXPECT_EQ(e->faithfulness[2].method, "rollout");
-    for (const auto& f : e->faithfulness) {
-        EXPECT_NEAR(f.baseline, r->trackScores[1], 1e-5);
-        EXPECT_EQ(f.k, 3);
+    ASSERT_TRUE(e->occlusion && e->contribution && e->attribution && e->relevance);
+    ASSERT_EQ(e->curves.size(), 5u);
+    const std::vector<std::string> methods{"occlusion", "attribution", "contribution", "gradient", "rollout"};
+    for (size_t i = 0; i < methods.size(); ++i) {
+        const auto& c = e->curves[i];
+        EXPECT_EQ(c.method, methods[i]);
+        EXPECT_NEAR(c.deletion[0], r->trackScores[1], 1e-5);
+        EXPECT_EQ(c.segmentCount, 6u);
+        EXPECT_EQ(c.randomOrderings, 3);
+        // All curves share the fully masked start of insertion.
+        EXPECT_FLOAT_EQ(c.insertion[0], e->curves[0].insertion[0]);
     }
+    EXPECT_EQ(e->bestMethod, e->curves[analysis::mostFaithful(e->curves)].method);
     ASSERT_FALSE(e->evidenceSegments.empty());
     double total = 0.0;
     for (const auto& [s, t] : e->evidenceSegments) {
@@ -235,11 +310,26 @@ TEST(Explain, AttentionModelGivesEveryMethodAndConsistentBaselines) {
         EXPECT_LE(t, 5.5);
         total += t - s;
     }
-    EXPECT_LE(total, 3.0 + 1e-9); // k = 3 segments of 1 s, the last one may be clipped
+    EXPECT_LE(total, 3.0 + 1e-9); // 3 segments of 1 s, the last one may be clipped
     EXPECT_GE(total, 2.5 - 1e-9);
     ASSERT_FALSE(fractions.empty());
     EXPECT_DOUBLE_EQ(fractions.back(), 1.0);
     EXPECT_TRUE(std::is_sorted(fractions.begin(), fractions.end()));
+
+    // Curves added later equal curves computed at once; an occlusion given is reused.
+    auto occ = analyzer.occlusion(*r, audio, 1.0);
+    ASSERT_TRUE(occ) << occ.error().message;
+    opt.faithfulness = false;
+    opt.occlusionOfAllTags = &*occ;
+    auto quick = analyzer.explain(*r, audio, 1, opt);
+    ASSERT_TRUE(quick);
+    EXPECT_TRUE(quick->curves.empty());
+    EXPECT_EQ(quick->occlusion->values, e->occlusion->values);
+    opt.faithfulness = true;
+    ASSERT_TRUE(analyzer.addFaithfulness(*r, audio, *quick, opt));
+    ASSERT_EQ(quick->curves.size(), 5u);
+    EXPECT_EQ(quick->curves[2].deletion, e->curves[2].deletion);
+    EXPECT_DOUBLE_EQ(quick->curves[2].shareBeaten, e->curves[2].shareBeaten);
 }
 
 TEST(Explain, RejectsBadRequestsAndHonoursCancel) {

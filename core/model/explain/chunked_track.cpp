@@ -3,22 +3,23 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace tagscope::model {
-namespace {
-
-constexpr size_t kBatch = 4;
-
-} // namespace
 
 Result<ChunkedTrack> ChunkedTrack::build(Tagger::Impl& impl, const analysis::TrackAnalysis& analysis,
-                                         const audio::AudioBuffer& audio, size_t tag, const CancelToken* cancel) {
+                                         const audio::AudioBuffer& audio, double segmentSeconds,
+                                         const CancelToken* cancel) {
     ChunkedTrack t;
-    t.m_tag = tag;
     t.m_sampleRate = impl.card.sampleRate;
     t.m_frameSeconds = impl.card.mel.frameSeconds();
+    t.m_tagCount = impl.card.tagCount();
+    t.m_duration = audio.durationSeconds();
+    t.m_segmentSeconds = segmentSeconds;
+    t.m_segmentCount = size_t(std::ceil(t.m_duration / segmentSeconds - 1e-9));
     const auto& g = analysis.taggram;
+    if (g.tagCount != t.m_tagCount || g.values.size() != g.chunkCount() * g.tagCount)
+        return fail(Error::Kind::Mismatch, analysis.file, "the analysis' taggram does not fit the model (" +
+                    std::to_string(g.tagCount) + " tags, the model has " + std::to_string(t.m_tagCount) + ")");
     const auto n = int64_t(audio.samples.size());
     for (size_t c = 0; c < g.chunkCount(); ++c) {
         ChunkSpan s;
@@ -30,15 +31,22 @@ Result<ChunkedTrack> ChunkedTrack::build(Tagger::Impl& impl, const analysis::Tra
                         std::to_string(c) + " lies outside the track)");
         t.m_chunks.push_back(s);
     }
-    for (const auto& s : t.m_chunks) {
+    for (size_t c = 0; c < t.m_chunks.size(); ++c) {
         if (isCancelled(cancel)) return fail(Error::cancelled());
+        const auto& s = t.m_chunks[c];
         t.m_mels.push_back(impl.chunkMel(std::span<const float>(audio.samples).subspan(size_t(s.start), size_t(s.valid))));
-        const auto& v = t.m_mels.back().values;
-        t.m_floors.push_back(*std::min_element(v.begin(), v.end()));
+        const auto& mel = t.m_mels.back();
+        t.m_floors.push_back(*std::min_element(mel.values.begin(), mel.values.end()));
+        std::vector<int> segments(size_t(mel.nFrames), -1);
+        const double start = t.startSeconds(c);
+        for (int f = 0; f < mel.nFrames; ++f) {
+            const double centre = start + f * t.m_frameSeconds;
+            if (centre < t.m_duration) segments[size_t(f)] = int(std::min<double>(double(t.m_segmentCount - 1), std::floor(centre / segmentSeconds)));
+        }
+        t.m_frameSegments.push_back(std::move(segments));
     }
-    auto base = t.run(impl, t.m_mels, cancel);
-    if (!base) return fail(base.error());
-    t.m_baseline = std::move(*base);
+    t.m_baseline = g.values;
+    t.m_allMasked.resize(t.m_chunks.size());
     return t;
 }
 
@@ -46,50 +54,107 @@ double ChunkedTrack::validEndSeconds(size_t chunk) const {
     return double(m_chunks[chunk].start + m_chunks[chunk].valid) / m_sampleRate;
 }
 
-float ChunkedTrack::baseline() const {
-    if (m_baseline.empty()) return 0.0f;
-    return float(std::accumulate(m_baseline.begin(), m_baseline.end(), 0.0) / double(m_baseline.size()));
+std::vector<float> ChunkedTrack::baselineTrack() const {
+    std::vector<double> sum(m_tagCount, 0.0);
+    for (size_t c = 0; c < m_chunks.size(); ++c)
+        for (size_t t = 0; t < m_tagCount; ++t) sum[t] += baseline(c, t);
+    std::vector<float> out(m_tagCount, 0.0f);
+    for (size_t t = 0; t < m_tagCount; ++t) out[t] = float(sum[t] / double(std::max<size_t>(1, m_chunks.size())));
+    return out;
 }
 
-Result<std::vector<float>> ChunkedTrack::run(Tagger::Impl& impl, const std::vector<dsp::Spectrogram>& mels,
-                                             const CancelToken* cancel) const {
-    std::vector<float> out;
-    c10::InferenceMode inference;
-    for (size_t first = 0; first < mels.size(); first += kBatch) {
-        if (isCancelled(cancel)) return fail(Error::cancelled());
-        const std::vector<dsp::Spectrogram> batch(mels.begin() + long(first),
-                                                  mels.begin() + long(std::min(mels.size(), first + kBatch)));
-        const auto probs = impl.net->forward(impl.melBatch(batch)).select(1, int64_t(m_tag)).to(torch::kCPU).contiguous();
-        out.insert(out.end(), probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+Interval ChunkedTrack::segmentInterval(size_t j) const {
+    return {double(j) * m_segmentSeconds, std::min(m_duration, double(j + 1) * m_segmentSeconds)};
+}
+
+std::optional<dsp::Spectrogram> ChunkedTrack::maskSegments(size_t chunk, const std::vector<uint8_t>& segments) const {
+    const auto& fs = m_frameSegments[chunk];
+    std::optional<dsp::Spectrogram> out;
+    for (size_t f = 0; f < fs.size(); ++f) {
+        if (fs[f] < 0 || size_t(fs[f]) >= segments.size() || !segments[size_t(fs[f])]) continue;
+        if (!out) out = m_mels[chunk];
+        for (int m = 0; m < out->nMels; ++m) out->at(m, int(f)) = m_floors[chunk];
     }
     return out;
 }
 
-Result<float> ChunkedTrack::maskedProbability(Tagger::Impl& impl, const std::vector<Interval>& masked,
-                                              const CancelToken* cancel) const {
-    std::vector<size_t> touched;
-    std::vector<dsp::Spectrogram> mels;
-    for (size_t c = 0; c < m_chunks.size(); ++c) {
-        const double start = startSeconds(c);
-        auto mel = m_mels[c];
-        bool any = false;
-        for (int f = 0; f < mel.nFrames; ++f) {
-            const double centre = start + f * m_frameSeconds;
-            const bool hit = std::any_of(masked.begin(), masked.end(),
-                                         [&](const Interval& i) { return centre >= i.first && centre < i.second; });
-            if (!hit) continue;
-            any = true;
-            for (int m = 0; m < mel.nMels; ++m) mel.at(m, f) = m_floors[c];
+bool ChunkedTrack::fullyMasked(size_t chunk, const std::vector<uint8_t>& segments) const {
+    for (int s : m_frameSegments[chunk])
+        if (s >= 0 && (size_t(s) >= segments.size() || !segments[size_t(s)])) return false;
+    return true;
+}
+
+Result<std::vector<std::vector<float>>> ChunkedTrack::maskedTrackProbabilities(
+    Tagger::Impl& impl, const std::vector<std::vector<uint8_t>>& masks, const CancelToken* cancel) {
+    const size_t nChunks = m_chunks.size();
+    std::vector<std::vector<double>> sums(masks.size(), std::vector<double>(m_tagCount, 0.0));
+    auto addRow = [&](size_t target, const float* p) {
+        for (size_t t = 0; t < m_tagCount; ++t) sums[target][t] += p[t];
+    };
+    // Chunks every mask covers entirely share one cached run per chunk.
+    const std::vector<uint8_t> all(m_segmentCount, 1);
+    std::vector<size_t> missing;
+    for (size_t c = 0; c < nChunks; ++c)
+        if (m_allMasked[c].empty() &&
+            std::any_of(masks.begin(), masks.end(), [&](const auto& m) { return fullyMasked(c, m); }))
+            missing.push_back(c);
+    if (!missing.empty()) {
+        MaskedBatchRunner cache(impl, [&](size_t, size_t chunk, const float* p) {
+            m_allMasked[chunk].assign(p, p + m_tagCount);
+        });
+        for (size_t c : missing) {
+            auto mel = maskSegments(c, all);
+            if (!mel) mel = m_mels[c]; // no frame in the track (cannot happen for real chunks)
+            if (auto ok = cache.add(0, c, std::move(*mel), cancel); !ok) return fail(ok.error());
         }
-        if (!any) continue;
-        touched.push_back(c);
-        mels.push_back(std::move(mel));
+        if (auto ok = cache.flush(cancel); !ok) return fail(ok.error());
     }
-    auto probs = run(impl, mels, cancel);
-    if (!probs) return fail(probs.error());
-    std::vector<float> perChunk = m_baseline;
-    for (size_t i = 0; i < touched.size(); ++i) perChunk[touched[i]] = (*probs)[i];
-    return float(std::accumulate(perChunk.begin(), perChunk.end(), 0.0) / double(std::max<size_t>(1, perChunk.size())));
+    MaskedBatchRunner runner(impl, [&](size_t target, size_t, const float* p) { addRow(target, p); });
+    for (size_t i = 0; i < masks.size(); ++i) {
+        for (size_t c = 0; c < nChunks; ++c) {
+            if (fullyMasked(c, masks[i])) {
+                addRow(i, m_allMasked[c].data());
+                continue;
+            }
+            auto mel = maskSegments(c, masks[i]);
+            if (!mel) {
+                addRow(i, m_baseline.data() + c * m_tagCount);
+                continue;
+            }
+            if (auto ok = runner.add(i, c, std::move(*mel), cancel); !ok) return fail(ok.error());
+        }
+    }
+    if (auto ok = runner.flush(cancel); !ok) return fail(ok.error());
+    std::vector<std::vector<float>> out(masks.size(), std::vector<float>(m_tagCount, 0.0f));
+    for (size_t i = 0; i < masks.size(); ++i)
+        for (size_t t = 0; t < m_tagCount; ++t) out[i][t] = float(sums[i][t] / double(std::max<size_t>(1, nChunks)));
+    return out;
+}
+
+MaskedBatchRunner::MaskedBatchRunner(Tagger::Impl& impl, Sink sink, size_t batch)
+    : m_impl(impl), m_sink(std::move(sink)), m_batch(std::max<size_t>(1, batch)) {}
+
+Result<void> MaskedBatchRunner::add(size_t target, size_t chunk, dsp::Spectrogram mel, const CancelToken* cancel) {
+    m_mels.push_back(std::move(mel));
+    m_jobs.emplace_back(target, chunk);
+    if (m_mels.size() >= m_batch) return flush(cancel);
+    return {};
+}
+
+Result<void> MaskedBatchRunner::flush(const CancelToken* cancel) {
+    if (m_mels.empty()) return {};
+    if (isCancelled(cancel)) return fail(Error::cancelled());
+    torch::Tensor probs;
+    {
+        c10::InferenceMode inference;
+        probs = m_impl.net->forward(m_impl.melBatch(m_mels)).to(torch::kCPU).contiguous();
+    }
+    const auto tags = probs.size(1);
+    const float* p = probs.data_ptr<float>();
+    for (size_t i = 0; i < m_jobs.size(); ++i) m_sink(m_jobs[i].first, m_jobs[i].second, p + int64_t(i) * tags);
+    m_mels.clear();
+    m_jobs.clear();
+    return {};
 }
 
 } // namespace tagscope::model

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A finished analysis' chunks with their dB mels kept in memory, so explanations can re-run the
-// model on the same inputs (with parts masked). Torch-facing; include only from core/model.
+// model on the same inputs with parts masked. Torch-facing; include only from core/model.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -19,12 +22,16 @@ namespace tagscope::model {
 using Interval = std::pair<double, double>;
 
 /// The chunks of an analysis (rebuilt from its taggram, so they match whatever chunking options
-/// the analysis used), their dB mels, and each chunk's probability of one tag.
+/// the analysis used), their dB mels, every chunk's probabilities of every tag, and the map of
+/// each chunk's mel frames onto a grid of segments of `segmentSeconds`.
+/// Masking sets mel frames to the chunk's lowest dB value (analysis::kMaskingValue).
 class ChunkedTrack {
 public:
-    /// Computes every chunk's mel and runs the model once on them (the unmasked baseline).
+    /// Computes every chunk's mel. The unmasked probabilities are the analysis' taggram.
+    /// NOTE: reusing the taggram saves one pass over the whole track; it was computed by the same
+    /// net on the same chunk mels (batch size aside, which changes results by < 1e-6).
     static Result<ChunkedTrack> build(Tagger::Impl& impl, const analysis::TrackAnalysis& analysis,
-                                      const audio::AudioBuffer& audio, size_t tag, const CancelToken* cancel);
+                                      const audio::AudioBuffer& audio, double segmentSeconds, const CancelToken* cancel);
 
     const std::vector<ChunkSpan>& chunks() const { return m_chunks; }
     const std::vector<dsp::Spectrogram>& mels() const { return m_mels; }
@@ -32,29 +39,67 @@ public:
     double validEndSeconds(size_t chunk) const;
     /// Lowest dB value of a chunk's mel: what masked frames are set to.
     float floorDb(size_t chunk) const { return m_floors[chunk]; }
-    size_t tag() const { return m_tag; }
-    /// Mean over chunks of the tag's probability with nothing masked.
-    float baseline() const;
+    size_t tagCount() const { return m_tagCount; }
+    double durationSeconds() const { return m_duration; }
+    double segmentSeconds() const { return m_segmentSeconds; }
+    size_t segmentCount() const { return m_segmentCount; }
+    /// Segment of each mel frame of `chunk` (-1: the frame's centre lies outside the track).
+    const std::vector<int>& frameSegments(size_t chunk) const { return m_frameSegments[chunk]; }
+    /// Unmasked probability of `tag` in `chunk`.
+    float baseline(size_t chunk, size_t tag) const { return m_baseline[chunk * m_tagCount + tag]; }
+    /// Mean over chunks of the unmasked probabilities, per tag.
+    std::vector<float> baselineTrack() const;
+    /// The time span of segment `j`, clipped to the track.
+    Interval segmentInterval(size_t j) const;
 
-    /// The tag's track probability (mean over chunks) when every mel frame whose centre lies in
-    /// one of `masked` is set to its chunk's lowest dB value (i.e. made silent in the model's
-    /// eyes). Only chunks touched by the mask are run again.
-    Result<float> maskedProbability(Tagger::Impl& impl, const std::vector<Interval>& masked,
-                                    const CancelToken* cancel) const;
+    /// `chunk`'s mel with every frame whose segment is flagged in `segments` (one flag per
+    /// segment) set to the floor; nullopt when no frame of the chunk is flagged.
+    std::optional<dsp::Spectrogram> maskSegments(size_t chunk, const std::vector<uint8_t>& segments) const;
+    /// True when every frame of `chunk` that lies in the track is flagged in `segments`.
+    bool fullyMasked(size_t chunk, const std::vector<uint8_t>& segments) const;
+
+    /// Track probabilities (mean over chunks, per tag) of several segment masks at once: result[i]
+    /// is for masks[i] (one flag per segment). Only chunks touched by a mask are run; a chunk
+    /// covered entirely by a mask uses a cached all-masked result. Batches across masks.
+    Result<std::vector<std::vector<float>>> maskedTrackProbabilities(Tagger::Impl& impl,
+                                                                     const std::vector<std::vector<uint8_t>>& masks,
+                                                                     const CancelToken* cancel);
 
 private:
     ChunkedTrack() = default;
-    /// Runs the net on `mels` (any count) and returns the tag's probability per mel.
-    Result<std::vector<float>> run(Tagger::Impl& impl, const std::vector<dsp::Spectrogram>& mels,
-                                   const CancelToken* cancel) const;
 
     std::vector<ChunkSpan> m_chunks;
     std::vector<dsp::Spectrogram> m_mels;
     std::vector<float> m_floors;
-    std::vector<float> m_baseline;
-    size_t m_tag = 0;
+    std::vector<float> m_baseline;               ///< [chunk * tagCount + tag]
+    std::vector<std::vector<int>> m_frameSegments;
+    std::vector<std::vector<float>> m_allMasked; ///< per chunk, lazily filled
+    size_t m_tagCount = 0;
+    size_t m_segmentCount = 0;
+    double m_segmentSeconds = 1.0;
+    double m_duration = 0.0;
     double m_sampleRate = 1.0;
     double m_frameSeconds = 0.0;
+};
+
+/// Runs masked mels through the net in batches; each result row (all tags) goes to `sink` with
+/// the job's chunk and target. Call add() for every job, then flush().
+class MaskedBatchRunner {
+public:
+    using Sink = std::function<void(size_t target, size_t chunk, const float* probabilities)>;
+    MaskedBatchRunner(Tagger::Impl& impl, Sink sink, size_t batch = 32);
+
+    /// Queues one masked mel; runs the batch when it is full.
+    Result<void> add(size_t target, size_t chunk, dsp::Spectrogram mel, const CancelToken* cancel);
+    /// Runs what is queued.
+    Result<void> flush(const CancelToken* cancel);
+
+private:
+    Tagger::Impl& m_impl;
+    Sink m_sink;
+    size_t m_batch;
+    std::vector<dsp::Spectrogram> m_mels;
+    std::vector<std::pair<size_t, size_t>> m_jobs;
 };
 
 } // namespace tagscope::model

@@ -9,7 +9,7 @@ constexpr int64_t kForcedRows = 32; ///< forced passes per batch
 
 } // namespace
 
-Result<analysis::TimeSeries> contributionCurve(Tagger::Impl& impl, const ChunkedTrack& track, int layer,
+Result<analysis::TimeSeries> contributionCurve(Tagger::Impl& impl, const ChunkedTrack& track, size_t tagIndex, int layer,
                                                const StepProgress& progress, const CancelToken* cancel) {
     auto& net = *impl.net;
     if (!net.hasAttention())
@@ -22,7 +22,7 @@ Result<analysis::TimeSeries> contributionCurve(Tagger::Impl& impl, const Chunked
                     " does not exist (the model has " + std::to_string(layers) + ")");
     analysis::TimeSeries curve;
     const double frameSeconds = impl.card.mel.frameSeconds();
-    const auto tag = int64_t(track.tag());
+    const auto tag = int64_t(tagIndex);
     c10::InferenceMode inference;
     for (size_t c = 0; c < track.chunks().size(); ++c) {
         if (isCancelled(cancel)) return fail(Error::cancelled());
