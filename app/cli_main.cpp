@@ -8,6 +8,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/explain_command.h"
+#include "app/cli/features_command.h"
 #include "app/cli/models_command.h"
 #include "app/cli/tag_command.h"
 #include "app/cli/train_command.h"
@@ -48,6 +49,8 @@ int main(int argc, char** argv) {
     explain.add(app);
     models.add(app);
     registerTrainCommands(app);
+    FeaturesCommand features;
+    features.add(app);
 
     try {
         app.parse(argc, argv);
@@ -65,5 +68,6 @@ int main(int argc, char** argv) {
     if (tag.parsed()) return tag.run(global);
     if (explain.parsed()) return explain.run(global);
     if (models.parsed()) return models.run(global);
+    if (features.parsed()) return features.run(global);
     return kExitUsage;
 }
