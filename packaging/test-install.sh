@@ -40,7 +40,8 @@ rm -rf "$tmp"
 # NOTE: the mirror is the one the host's apt uses (deb822 "URIs:" or one-line "deb" entries).
 mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
     sed -n 's/^URIs: *//p; s/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) .*/\2/p' | grep '/debian$' | head -n 1)
-if [ ! -x "$root/usr/bin/apt-get" ]; then
+# NOTE: debootstrap removes $root/debootstrap/ when it has finished; a partial root is redone.
+if [ ! -x "$root/usr/bin/apt-get" ] || [ -d "$root/debootstrap" ]; then
     say "debootstrap bookworm from $mirror into $root"
     rm -rf "$root"
     nice -n 19 debootstrap --variant=minbase bookworm "$root" "$mirror" >"$build/test-install-debootstrap.log" 2>&1 ||
