@@ -174,7 +174,24 @@ void AnalysisWorker::explain(quint64 requestId, size_t tag, std::shared_ptr<Canc
         return;
     }
     try {
-        auto explanation = m_analyzer->explain(*m_analysis, *m_audio, tag, {}, throttledProgress(this, requestId),
+        // NOTE: what the user sees first comes first: occlusion of every tag (once per analysis)
+        // and this tag's other methods; the faithfulness curves (20 random orderings, the slow
+        // part) follow in a second delivery of the same explanation.
+        model::ExplainOptions options;
+        if (!m_occlusion || m_occlusionRequest != requestId) {
+            auto occlusion = m_analyzer->occlusion(*m_analysis, *m_audio, options.segmentSeconds,
+                                                   throttledProgress(this, requestId), cancel.get());
+            if (!occlusion) {
+                Q_EMIT explanationFailed(requestId, tag, toQString(occlusion.error().message),
+                                         occlusion.error().kind == Error::Kind::Cancelled);
+                return;
+            }
+            m_occlusion = std::move(*occlusion);
+            m_occlusionRequest = requestId;
+        }
+        options.occlusionOfAllTags = &*m_occlusion;
+        options.faithfulness = false;
+        auto explanation = m_analyzer->explain(*m_analysis, *m_audio, tag, options, throttledProgress(this, requestId),
                                                cancel.get());
         if (!explanation) {
             Q_EMIT explanationFailed(requestId, tag, toQString(explanation.error().message),
@@ -182,6 +199,15 @@ void AnalysisWorker::explain(quint64 requestId, size_t tag, std::shared_ptr<Canc
             return;
         }
         Q_EMIT explanationReady(requestId, *explanation);
+        options.faithfulness = true;
+        if (isCancelled(cancel.get())) return;
+        if (auto ok = m_analyzer->addFaithfulness(*m_analysis, *m_audio, *explanation, options,
+                                                  throttledProgress(this, requestId), cancel.get());
+            ok) {
+            Q_EMIT explanationReady(requestId, *explanation);
+        } else if (ok.error().kind != Error::Kind::Cancelled) {
+            Q_EMIT explanationFailed(requestId, tag, toQString(ok.error().message), false);
+        }
     } catch (...) {
         Q_EMIT explanationFailed(requestId, tag, describeCurrentException(QStringLiteral("explaining a tag")), false);
     }

@@ -95,6 +95,9 @@ private:
     SharedAudio m_audio;
     std::optional<analysis::TrackAnalysis> m_analysis;
     quint64 m_analysisRequest = 0;
+    /// Occlusion of every tag of m_analysis (computed by the first explanation, reused by the rest).
+    std::optional<analysis::OcclusionRelevance> m_occlusion;
+    quint64 m_occlusionRequest = 0;
 };
 
 } // namespace tagscope::ui

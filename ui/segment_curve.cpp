@@ -49,13 +49,15 @@ analysis::TimeSeries segmentCurve(const analysis::TimeSeries& series, double dur
 }
 
 const analysis::TimeSeries* evidenceSeries(const analysis::TagExplanation& e, std::string* method) {
-    if (e.contribution && !e.contribution->values.empty()) {
-        if (method) *method = "contribution";
-        return &*e.contribution;
-    }
-    if (e.relevance && !e.relevance->perFrame.values.empty()) {
-        if (method) *method = "gradient";
-        return &e.relevance->perFrame;
+    // NOTE: the most faithful method first (bestMethod), then the others in the core's default order.
+    for (const std::string& m : {e.bestMethod, std::string("occlusion"), std::string("attribution"),
+                                 std::string("contribution"), std::string("gradient")}) {
+        if (m.empty()) continue;
+        const analysis::TimeSeries* s = e.series(m);
+        if (s && !s->values.empty()) {
+            if (method) *method = m;
+            return s;
+        }
     }
     return nullptr;
 }

@@ -5,26 +5,42 @@
 
 namespace tagscope::ui {
 
+namespace {
+
+QString verdictWord(analysis::FaithfulnessVerdict v) {
+    switch (v) {
+    case analysis::FaithfulnessVerdict::Faithful: return QObject::tr("faithful");
+    case analysis::FaithfulnessVerdict::Weak: return QObject::tr("weak");
+    case analysis::FaithfulnessVerdict::Chance: return QObject::tr("no better than chance");
+    }
+    return {};
+}
+
+} // namespace
+
 TrustCurve trustCurveFor(const analysis::TagExplanation& e, const std::string& displayName) {
     TrustCurve curve;
-    const QString name = QString::fromStdString(displayName.empty() ? e.tagName : displayName);
-    curve.title = QObject::tr("Trust — %1").arg(name);
-    if (e.faithfulness.empty()) {
-        curve.sentence = QObject::tr("How far to trust this explanation is not measured yet.");
+    const std::string name = displayName.empty() ? e.tagName : displayName;
+    const analysis::FaithfulnessCurve* best = e.bestCurve();
+    if (!best) {
+        curve.title = QObject::tr("Trust — %1").arg(QString::fromStdString(name));
+        curve.sentence = e.bestMethod.empty()
+                             ? QObject::tr("How far to trust this explanation is not measured yet.")
+                             : QObject::tr("Showing %1; how far to trust it is being measured…")
+                                   .arg(QString::fromStdString(e.bestMethod));
         return curve;
     }
-    const auto& f = e.faithfulness.front();
-    curve.title = QObject::tr("Trust — %1, by %2").arg(name, QString::fromStdString(f.method));
-    curve.fractions = {0.0, 1.0};
-    curve.model = {f.baseline, f.afterTopK};
-    curve.randomMean = {f.baseline, f.afterRandom};
-    curve.randomLow = curve.randomMean;
-    curve.randomHigh = curve.randomMean;
-    curve.sentence = f.advantage() > 0.0f
-                         ? QObject::tr("Hiding its %1 most relevant segments lowers the score more than hiding random ones.")
-                               .arg(f.k)
-                         : QObject::tr("Hiding its most relevant segments lowers the score no more than random ones: "
-                                       "do not rely on this explanation.");
+    curve.title = QObject::tr("Trust — %1, by %2 (%3)")
+                      .arg(QString::fromStdString(name), QString::fromStdString(best->method), verdictWord(best->verdict));
+    curve.fractions = best->fractions;
+    curve.model = best->deletion;
+    curve.randomMean = best->randomDeletion.mean;
+    curve.randomLow = best->randomDeletion.p10;
+    curve.randomHigh = best->randomDeletion.p90;
+    // NOTE: the core sentence, with the name people read instead of the vocabulary's raw name.
+    analysis::FaithfulnessCurve named = *best;
+    named.tagName = name;
+    curve.sentence = QString::fromStdString(named.summary());
     return curve;
 }
 

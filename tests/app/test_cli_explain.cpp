@@ -101,9 +101,10 @@ TEST(CliExplain, ExplainsTagsAsJsonAndDrawsAPng) {
         return v;
     };
     EXPECT_EQ(bytes.substr(12, 4), "IHDR");
-    // One column per mel frame (at most 1600); two 96-band mel panels at 2 rows per band + strips.
-    EXPECT_EQ(be32(16), std::min<uint32_t>(1600, rel.at("n_frames").get<uint32_t>()));
-    EXPECT_GT(be32(20), 2u * 96u * 2u);
+    // NOTE: the PNG is the labelled figure (test_cli_explain_figure.cpp checks its layout and
+    // regions); here only that it is a figure-sized image.
+    EXPECT_GE(be32(16), 640u);
+    EXPECT_GE(be32(20), 360u);
 }
 
 TEST(CliExplain, TableSaysHowFaithfulEachMethodIsAndWhichIsShown) {
