@@ -176,7 +176,8 @@ Result<json> packBooster(const std::string& xgboostJson) {
                     if (wideFeature) body += char((index[i] >> 8) & 255);
                 }
                 putFloat(body, cond[i]);
-                putFloat(body, hess[i]);
+                // NOTE: a split node's cover is the sum of its children's, so only leaves store it.
+                if (left[i] == -1) putFloat(body, hess[i]);
             }
             bytes += splitMask + leftMask + body;
         }
@@ -232,9 +233,11 @@ Result<std::string> unpackBooster(const json& packed) {
                     nodeAtSlot[2 * s + 1] = l, nodeAtSlot[2 * s + 2] = r;
                 }
                 tree.conditions[i] = in.f32();
-                tree.hessians[i] = in.f32();
+                if (tree.left[i] == -1) tree.hessians[i] = in.f32();
             }
             if (!in.ok) return bad("the packed trees are truncated");
+            for (size_t i = tree.left.size(); i-- > 0;)  // children come after their parent
+                if (tree.left[i] != -1) tree.hessians[i] = tree.hessians[tree.left[i]] + tree.hessians[tree.right[i]];
             trees.push_back(treeJson(tree, t, numFeature));
         }
         if (in.pos != bytes->size()) return bad("the packed trees have trailing bytes");

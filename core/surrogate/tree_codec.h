@@ -2,9 +2,10 @@
 // A compact, exact encoding of a shallow XGBoost booster for the shipped surrogate file.
 // XGBoost's own JSON spends ~40 bytes per tree node; a surrogate file holds one booster per tag
 // (150 tags x 70 trees), so the trees are packed instead: per tree a level-order bit mask of the
-// split nodes and of their default directions, then per split node (feature, threshold, cover)
-// and per leaf (value, cover) as little-endian float32, base64 in the JSON. Values stay exact
-// float32, so a packed booster predicts (and explains) exactly like the original.
+// split nodes and of their default directions, then per split node (feature, threshold) and per
+// leaf (value, cover) as little-endian float32, base64 in the JSON. A split node's cover is the
+// sum of its children's. Thresholds and leaf values stay exact float32, so a packed booster
+// predicts exactly like the original; its SHAP values agree to float rounding of the covers.
 #pragma once
 
 #include <string>
