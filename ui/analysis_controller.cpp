@@ -29,6 +29,7 @@ AnalysisController::AnalysisController(QObject* parent)
     connect(m_worker, &AnalysisWorker::explanationFailed, this, &AnalysisController::handleExplanationFailed);
     connect(m_worker, &AnalysisWorker::playbackAudioReady, this, &AnalysisController::handlePlaybackAudio);
     connect(m_worker, &AnalysisWorker::failed, this, &AnalysisController::handleFailed);
+    connectMusicalWorker();
     m_thread->start();
 }
 

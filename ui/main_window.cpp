@@ -27,6 +27,9 @@
 #include "ui/analysis_controller.h"
 #include "ui/export.h"
 #include "ui/model_bootstrap.h"
+#include "ui/musical_panel.h"
+#include "ui/musical_views.h"
+#include "ui/feature_curves_view.h"
 #include "ui/overlay_controls.h"
 #include "ui/playback_controller.h"
 #include "ui/tag_panel.h"
@@ -55,8 +58,17 @@ MainWindow::MainWindow(QWidget* parent)
     m_trust->setMinimumHeight(60);
     m_trust->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     sideLayout->addWidget(m_trust);
+    m_musical = new MusicalViews(m_controller, m_views->plot(), this);
+    sideLayout->addWidget(m_musical->panel());
+    auto* timeline = new QWidget(this);
+    auto* timelineLayout = new QVBoxLayout(timeline);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    timelineLayout->setSpacing(0);
+    timelineLayout->addWidget(m_views, 1);
+    timelineLayout->addWidget(m_musical->curves());
+    connect(m_musical, &MusicalViews::message, this, &MainWindow::setMessage);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(m_views);
+    splitter->addWidget(timeline);
     splitter->addWidget(side);
     splitter->setStretchFactor(0, 4);
     splitter->setStretchFactor(1, 1);
@@ -335,6 +347,10 @@ void MainWindow::updateRecentMenu() {
 
 void MainWindow::onSelection(const std::vector<size_t>& tags) {
     m_selected = tags;
+    // NOTE: asked first so the quick musical explanation is not queued behind the deletion test.
+    const auto& a = m_controller->analysis();
+    if (tags.empty() || !a || tags.front() >= a->tagNames.size()) m_musical->setTag(std::nullopt, {});
+    else m_musical->setTag(tags.front(), QString::fromStdString(tags::displayTagNames(a->tagNames, a->vocabularyOfTag)[tags.front()]));
     for (size_t tag : tags) m_controller->requestExplanation(tag);
     refreshExplanations();
 }

@@ -21,6 +21,7 @@ class QToolButton;
 namespace tagscope::ui {
 
 class AnalysisController;
+class MusicalViews;
 class OverlayControls;
 class PlaybackController;
 class TagPanel;
@@ -75,6 +76,7 @@ private:
     TagPanel* m_tags;
     QLabel* m_trust;
     OverlayControls* m_overlays;
+    MusicalViews* m_musical = nullptr;
     QComboBox* m_modelBox = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/cli/explain_features.h"
 #include "app/cli/explanation_image.h"
 #include "app/cli/model_selection.h"
 #include "app/cli/progress_reporter.h"
@@ -26,6 +27,9 @@ void ExplainCommand::add(CLI::App& app) {
     m_sub->add_option("--segment", m_segmentSeconds, "Segment length in seconds of the evidence and deletion test")
         ->check(CLI::Range(0.05, 60.0));
     m_sub->add_option("-k,--segments", m_k, "Segments masked in the deletion test")->check(CLI::Range(1, 100));
+    m_sub->add_flag("--features", m_features,
+                    "Add each tag's explanation in musical terms: the model's surrogate (beside its card) over the "
+                    "track's perceptual features, SHAP per track and per segment, with values and units");
 }
 
 int ExplainCommand::run(const GlobalOptions& global) {
@@ -85,7 +89,16 @@ int ExplainCommand::run(const GlobalOptions& global) {
 
     analysis::ExportOptions exportOptions;
     exportOptions.includeRelevanceMaps = m_relevanceMaps;
-    std::cout << analysis::toJson(*result, &card, explanations, exportOptions).dump(2) << std::endl;
+    auto json = analysis::toJson(*result, &card, explanations, exportOptions);
+    if (m_features) {
+        auto musical = musicalExplanationsJson(card, *result, tagIndices, &cancel);
+        if (!musical) {
+            printError(musical.error());
+            return musical.error().kind == Error::Kind::Cancelled ? kExitCancelled : kExitSomeFailed;
+        }
+        json["musical_explanations"] = std::move(*musical);
+    }
+    std::cout << json.dump(2) << std::endl;
 
     if (!m_png.empty()) {
         if (auto ok = io::writePng(m_png, renderExplanationImage(*result, explanations)); !ok) {

@@ -31,6 +31,7 @@ private:
     bool m_relevanceMaps = false;
     double m_segmentSeconds = 1.0;
     int m_k = 3;
+    bool m_features = false;  ///< --features: musical explanations (explain_features.h)
 };
 
 } // namespace tagscope::cli
