@@ -29,8 +29,9 @@ using model::training::CorpusEntry;
 
 struct SurrogateSettings {
     std::string model;
-    std::string corpus = "/work/data/corpus/files.tsv";
-    std::string rows = "/work/data/surrogate/rows.jsonl";
+    // NOTE: no defaults for data files: they are the user's to name (as for the other train commands).
+    std::string corpus;
+    std::string rows;
     std::string output;  ///< default: beside the model card
     int maxFilesPerPackage = 40;
     double maxMinutes = 0.0;
@@ -239,8 +240,8 @@ void registerSurrogateTrainCommand(CLI::App& train, std::function<void(int)> fin
         "surrogate", "Train the per-tag XGBoost models that explain the model in musical terms (features -> the "
                      "model's tag probabilities); resumable feature extraction, fidelity on the test packages");
     sub->add_option("--model", s->model, "Model id or card path (default: the first installed, e.g. the bundled one)");
-    sub->add_option("--corpus", s->corpus, "Corpus file list (TSV)")->capture_default_str();
-    sub->add_option("--rows", s->rows, "Feature rows file (JSON lines, appended; reused on the next run)")->capture_default_str();
+    sub->add_option("--corpus", s->corpus, "Corpus file list (TSV, written by 'train corpus')")->required();
+    sub->add_option("--rows", s->rows, "Feature rows file (JSON lines, appended; reused on the next run)")->required();
     sub->add_option("--output", s->output, "Surrogate file to write (default: <card>.surrogate.json beside the card)");
     sub->add_option("--max-files-per-package", s->maxFilesPerPackage, "Files per package and split (0 = all)")->capture_default_str();
     sub->add_option("--max-minutes", s->maxMinutes, "Stop extracting after this many minutes, then train");

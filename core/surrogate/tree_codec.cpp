@@ -246,6 +246,8 @@ Result<std::string> unpackBooster(const json& packed) {
         json objectiveJson = objective == "binary:logistic"
                                  ? json{{"name", objective}, {"reg_loss_param", {{"scale_pos_weight", "1"}}}}
                                  : json{{"name", objective}, {"reg_loss_param", {{"scale_pos_weight", "1"}}}};
+        // NOTE: boost_from_average must be "0": with "1" XGBoost re-estimates the base score on
+        // load (to 0.5 without data) and every prediction shifts.
         json model = {
             {"learner",
              {{"attributes", json::object()},
@@ -258,7 +260,7 @@ Result<std::string> unpackBooster(const json& packed) {
                   {"trees", trees}}},
                 {"name", "gbtree"}}},
               {"learner_model_param",
-               {{"base_score", base}, {"boost_from_average", "1"}, {"num_class", "0"},
+               {{"base_score", base}, {"boost_from_average", "0"}, {"num_class", "0"},
                 {"num_feature", std::to_string(numFeature)}, {"num_target", "1"}}},
               {"objective", objectiveJson}}},
             {"version", {1, 7, 4}}};

@@ -34,15 +34,15 @@ TEST(MusicalPanel, ShowsTopContributionsWithValuesUnitsAndFidelity) {
     const auto e = brightExplanation(model);
     MusicalPanel panel;
     panel.resize(330, 260);
-    panel.setExplanation(e, QStringLiteral("bright"), 4);
+    panel.setExplanation(e, QStringLiteral("bright"), 6);
     const auto bars = panel.barFeatures();
-    ASSERT_EQ(bars.size(), 4u);
+    ASSERT_EQ(bars.size(), 6u);
     EXPECT_EQ(bars.front(), 3u); // key strength
     EXPECT_TRUE(panel.barText(0).startsWith(QStringLiteral("key strength 0.60: "))) << panel.barText(0).toStdString();
     EXPECT_TRUE(panel.barText(0).contains(QStringLiteral(": +"))) << panel.barText(0).toStdString();
     // Bars of other features carry their units.
     bool tempoWithUnit = false;
-    for (int i = 0; i < 4; ++i) tempoWithUnit = tempoWithUnit || panel.barText(i).startsWith(QStringLiteral("tempo 128 BPM: "));
+    for (int i = 0; i < 6; ++i) tempoWithUnit = tempoWithUnit || panel.barText(i).startsWith(QStringLiteral("tempo 128 BPM: "));
     EXPECT_TRUE(tempoWithUnit);
     EXPECT_TRUE(panel.fidelityText().contains(QStringLiteral("R² "))) << panel.fidelityText().toStdString();
     EXPECT_TRUE(panel.fidelityText().contains(QStringLiteral("good"))) << panel.fidelityText().toStdString();
