@@ -30,20 +30,7 @@ mkdir -p "$TAGSCOPE_MODELS_DIR"
 
 # 1. A 4-minute track: the shared clips laid end to end, cut to $seconds, as FLAC.
 track="$work/track.flac"
-"$python" - "$shared/audio" "$track" "$seconds" <<'EOF'
-import glob, sys, torch, torchaudio
-folder, out, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-parts, rate = [], None
-for f in sorted(glob.glob(folder + "/*.ogg")):
-    wav, sr = torchaudio.load(f)
-    if rate is None: rate = sr
-    if sr != rate: wav = torchaudio.functional.resample(wav, sr, rate)
-    parts.append(wav.mean(0, keepdim=True))
-track = torch.cat(parts, 1)
-need = int(seconds * rate)
-while track.shape[1] < need: track = torch.cat([track, track], 1)
-torchaudio.save(out, track[:, :need], rate, format="flac", bits_per_sample=16)
-EOF
+"$python" "$here/bench/make_bench_track.py" "$shared/audio" "$track" "$seconds"
 
 # 2. Import the upstream models.
 models=()

@@ -29,20 +29,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Tracks of 240 s and 600 s: the shared clips laid end to end (repeated), as FLAC.
 for seconds in 240 600; do
-  "$python" - "$shared/audio" "$work/track_$seconds.flac" "$seconds" <<'PY'
-import glob, sys, torch, torchaudio
-folder, out, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-parts, rate = [], None
-for f in sorted(glob.glob(folder + "/*.ogg")):
-    wav, sr = torchaudio.load(f)
-    if rate is None: rate = sr
-    if sr != rate: wav = torchaudio.functional.resample(wav, sr, rate)
-    parts.append(wav.mean(0, keepdim=True))
-track = torch.cat(parts, 1)
-need = int(seconds * rate)
-while track.shape[1] < need: track = torch.cat([track, track], 1)
-torchaudio.save(out, track[:, :need], rate, format="flac", bits_per_sample=16)
-PY
+  "$python" "$here/bench/make_bench_track.py" "$shared/audio" "$work/track_$seconds.flac" "$seconds"
 done
 
 echo "== speed: 4-minute track =="
