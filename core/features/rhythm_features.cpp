@@ -6,8 +6,11 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <mutex>
 
 #include <aubio/aubio.h>
+
+#include "core/dsp/fftw_planner.h"
 
 namespace tagscope::features {
 
@@ -18,11 +21,18 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 struct FvecDeleter {
     void operator()(fvec_t* v) const { del_fvec(v); }
 };
+// aubio creates and destroys FFTW plans in these calls: they hold the planner mutex.
 struct TempoDeleter {
-    void operator()(aubio_tempo_t* t) const { del_aubio_tempo(t); }
+    void operator()(aubio_tempo_t* t) const {
+        std::lock_guard lock(dsp::fftwPlannerMutex());
+        del_aubio_tempo(t);
+    }
 };
 struct OnsetDeleter {
-    void operator()(aubio_onset_t* o) const { del_aubio_onset(o); }
+    void operator()(aubio_onset_t* o) const {
+        std::lock_guard lock(dsp::fftwPlannerMutex());
+        del_aubio_onset(o);
+    }
 };
 
 struct Decimated {
@@ -85,8 +95,13 @@ Result<RhythmAnalysis> analyzeRhythm(std::span<const float> input, int sampleRat
         win *= 2;
     }
     const auto sr = uint_t(sampleRate);
-    std::unique_ptr<aubio_tempo_t, TempoDeleter> tempo(new_aubio_tempo("default", win, hop, sr));
-    std::unique_ptr<aubio_onset_t, OnsetDeleter> onset(new_aubio_onset("hfc", win, hop, sr));
+    std::unique_ptr<aubio_tempo_t, TempoDeleter> tempo;
+    std::unique_ptr<aubio_onset_t, OnsetDeleter> onset;
+    {
+        std::lock_guard lock(dsp::fftwPlannerMutex());
+        tempo.reset(new_aubio_tempo("default", win, hop, sr));
+        onset.reset(new_aubio_onset("hfc", win, hop, sr));
+    }
     std::unique_ptr<fvec_t, FvecDeleter> in(new_fvec(hop)), beatOut(new_fvec(1)), onsetOut(new_fvec(1));
     if (!tempo || !onset || !in || !beatOut || !onsetOut)
         return fail(Error::Kind::Internal, {}, "aubio could not set up the beat tracker");

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The features as an analyzer of the one-decode contract (runAnalyzers on synthesized files),
 // the whole extractor on a known signal, the JSON form, and the failure paths.
+#include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -118,6 +120,21 @@ TEST(FeaturesAnalyzer, SilenceGivesUnknownValuesNotErrors) {
     ASSERT_TRUE(empty.has_value());
     EXPECT_TRUE(empty->segments.empty());
     EXPECT_FALSE(extractFeatures(sine(440, -6, 1.0), 10).has_value());
+}
+
+// Regression: aubio plans its FFTs on the extractor's rhythm thread while the spectral pass plans
+// its own; before FFTW's planner was made thread-safe this corrupted the heap now and then
+// (CI: "double free or corruption" on a silent clip). Several extractions at once, repeatedly.
+TEST(FeaturesAnalyzer, ConcurrentExtractionsShareTheFftPlannerSafely) {
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 3; ++t)
+        threads.emplace_back([&ok] {
+            for (int i = 0; i < 4; ++i)
+                if (extractFeatures(std::vector<float>(kFeatureRate * 2, 0.0f), kFeatureRate)) ++ok;
+        });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(ok.load(), 12);
 }
 
 TEST(FeaturesAnalyzer, JsonHasTheIssueKeysAndPerSegmentArrays) {
