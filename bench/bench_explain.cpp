@@ -11,6 +11,7 @@
 //          default method is the most faithful one).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -48,6 +49,8 @@ struct Args {
     double passage = 10.0;
     double offset = 30.0;
     bool curves = false;
+    bool dump = false;      ///< pointing: print each method's evidence per segment
+    double segment = 1.0;   ///< segment length of occlusion, curves and evidence
 };
 
 int die(const std::string& message) {
@@ -147,6 +150,7 @@ int pointing(model::Analyzer& analyzer, const Args& a) {
     model::ExplainOptions opt;
     opt.faithfulness = a.curves;
     opt.randomOrderings = a.orderings;
+    opt.segmentSeconds = a.segment;
     auto r = model::runPointing(analyzer, passages, names, opt);
     if (!r) return die(r.error().message);
     for (const auto& p : r->passages) {
@@ -154,6 +158,17 @@ int pointing(model::Analyzer& analyzer, const Args& a) {
                     double(p.margin), p.bestMethod.c_str());
         for (const auto& [m, s] : p.share) std::printf(" %s %.2f", m.c_str(), s);
         std::printf("\n");
+        if (a.dump)
+            for (const auto& [m, v] : p.evidence) {
+                std::printf("    %-12s", m.c_str());
+                double top = 0.0;
+                for (double x : v) top = std::max(top, x);
+                // One digit per segment: its evidence as a share of the passage's strongest (0-9).
+                for (size_t j = 0; j < v.size(); ++j)
+                    std::printf("%s%c", j > 0 && std::fmod(double(j) * a.segment, a.passage) < 1e-9 ? "|" : "",
+                                top > 0.0 && v[j] > 0.0 ? char('0' + std::min(9, int(9.0 * v[j] / top + 0.5))) : '.');
+                std::printf("\n");
+            }
     }
     std::printf("MEAN SHARE INSIDE THE RIGHT PASSAGE (chance %.2f):", 1.0 / double(passages.size()));
     for (const auto& [m, s] : r->meanShare) std::printf(" %s %.3f", m.c_str(), s);
@@ -174,6 +189,8 @@ int main(int argc, char** argv) {
         else if (s == "--passage") a.passage = std::stod(value());
         else if (s == "--offset") a.offset = std::stod(value());
         else if (s == "--curves") a.curves = true;
+        else if (s == "--dump") a.dump = true;
+        else if (s == "--segment") a.segment = std::stod(value());
         else if (a.mode.empty()) a.mode = s;
         else a.files.push_back(s);
     }

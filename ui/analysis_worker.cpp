@@ -188,7 +188,10 @@ void AnalysisWorker::explain(quint64 requestId, size_t tag, std::shared_ptr<Canc
             }
             m_occlusion = std::move(*occlusion);
             m_occlusionRequest = requestId;
+            // A new analysis: its random curves are drawn again.
+            m_randomCurves = std::make_shared<model::RandomCurveSet>();
         }
+        options.randomCurves = m_randomCurves.get();
         options.occlusionOfAllTags = &*m_occlusion;
         options.faithfulness = false;
         auto explanation = m_analyzer->explain(*m_analysis, *m_audio, tag, options, throttledProgress(this, requestId),

@@ -18,6 +18,7 @@
 namespace tagscope::model {
 class Analyzer;
 class Tagger;
+struct RandomCurveSet;
 }
 
 namespace tagscope::ui {
@@ -98,6 +99,8 @@ private:
     /// Occlusion of every tag of m_analysis (computed by the first explanation, reused by the rest).
     std::optional<analysis::OcclusionRelevance> m_occlusion;
     quint64 m_occlusionRequest = 0;
+    /// Random orderings' curves of m_analysis (every tag), drawn at its first faithfulness test.
+    std::shared_ptr<model::RandomCurveSet> m_randomCurves;
 };
 
 } // namespace tagscope::ui

@@ -110,6 +110,8 @@ int ExplainCommand::run(const GlobalOptions& global) {
     explainOptions.evidenceSegments = m_k;
     explainOptions.randomOrderings = m_orderings;
     explainOptions.occlusionOfAllTags = &*occlusion;
+    model::RandomCurveSet randomCurves; // drawn once, used for every tag explained
+    explainOptions.randomCurves = &randomCurves;
     std::vector<analysis::TagExplanation> explanations;
     for (size_t tag : tagIndices) {
         auto e = analyzer.explain(*result, audio, tag, explainOptions, progress.callback(), &cancel);

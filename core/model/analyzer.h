@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/analysis/track_analysis.h"
@@ -32,6 +33,24 @@ struct AnalysisOptions {
     audio::ResampleQuality resampleQuality = audio::ResampleQuality::Torchaudio;
 };
 
+/// Deletion and insertion curves of random orderings of a track's segments, for every tag at
+/// once: deletion[r][i][tag], insertion[r][i][tag] for ordering r and fraction i. They do not
+/// depend on the tag explained, so one set serves every tag of an analysis (see
+/// ExplainOptions::randomCurves).
+struct RandomCurveSet {
+    std::vector<double> fractions;
+    std::vector<std::vector<std::vector<float>>> deletion;
+    std::vector<std::vector<std::vector<float>>> insertion;
+    // What the set was drawn for; a cache is reused only when all of these match.
+    std::string modelId;
+    double durationSeconds = 0.0;
+    double segmentSeconds = 0.0;
+    size_t segmentCount = 0;
+    unsigned seed = 0;
+
+    int orderings() const { return int(deletion.size()); }
+};
+
 /// What Analyzer::explain computes for one tag. Defaults give everything a user sees first
 /// (occlusion of every tag, gradient relevance, attention methods) and the faithfulness curves.
 struct ExplainOptions {
@@ -50,6 +69,11 @@ struct ExplainOptions {
     int randomOrderings = 20;       ///< random orderings the curves are compared with
     int evidenceSegments = 3;       ///< top segments of the best method kept as evidence
     unsigned seed = 1234;           ///< deterministic random orderings and SmoothGrad noise
+    /// Cache of the random orderings' curves of this analysis (may be null). Reused when it was
+    /// drawn for the same model, track length, segments, orderings and seed; otherwise computed
+    /// and stored into it. NOTE: the random curves are most of the faithfulness cost and the
+    /// same for every tag; give one cache per analysis (never share it between analyses).
+    RandomCurveSet* randomCurves = nullptr;
 };
 
 /// Time x frequency occlusion request (Analyzer::explainRegion).

@@ -24,6 +24,7 @@ struct PointingPassage {
     std::string tagName;
     float margin = 0.0f;                        ///< its score alone minus the best other passage's
     std::map<std::string, double> share;        ///< per method: evidence share inside the passage
+    std::map<std::string, std::vector<double>> evidence; ///< per method: segment evidence (above median)
     std::string bestMethod;                     ///< the explanation's default method
 };
 

@@ -71,9 +71,27 @@ Result<void> addCurves(Tagger::Impl& impl, ChunkedTrack& track, const analysis::
                        analysis::TagExplanation& e, const ExplainOptions& options, ThrottledProgress& progress,
                        double from, const CancelToken* cancel) {
     const auto methods = methodsOf(e, result);
-    auto random = randomCurves(impl, track, analysis::defaultFractions(), std::max(1, options.randomOrderings),
-                               options.seed, step(progress, from, from + 0.8 * (1.0 - from)), cancel);
-    if (!random) return fail(random.error());
+    const int orderings = std::max(1, options.randomOrderings);
+    const auto fits = [&](const RandomCurveSet& s) {
+        return s.modelId == result.modelId && s.fractions == analysis::defaultFractions() &&
+               s.orderings() == orderings && s.seed == options.seed && s.segmentCount == track.segmentCount() &&
+               std::abs(s.segmentSeconds - track.segmentSeconds()) < 1e-9 &&
+               std::abs(s.durationSeconds - track.durationSeconds()) < 1e-6;
+    };
+    Result<RandomCurveSet> random = RandomCurveSet{};
+    if (options.randomCurves && fits(*options.randomCurves)) {
+        random = *options.randomCurves;
+    } else {
+        random = randomCurves(impl, track, analysis::defaultFractions(), orderings, options.seed,
+                              step(progress, from, from + 0.8 * (1.0 - from)), cancel);
+        if (!random) return fail(random.error());
+        random->modelId = result.modelId;
+        random->durationSeconds = track.durationSeconds();
+        random->segmentSeconds = track.segmentSeconds();
+        random->segmentCount = track.segmentCount();
+        random->seed = options.seed;
+        if (options.randomCurves) *options.randomCurves = *random;
+    }
     e.curves.clear();
     for (size_t i = 0; i < methods.size(); ++i) {
         const auto scores = segmentScores(*methods[i].series, track.durationSeconds(), track.segmentSeconds());

@@ -9,6 +9,7 @@
 #include "core/analysis/explanations.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
+#include "core/model/analyzer.h"
 #include "core/model/explain/chunked_track.h"
 
 namespace tagscope::model {
@@ -80,14 +81,8 @@ std::vector<Interval> evidenceSegments(const std::vector<double>& scores, double
 size_t segmentsOfFraction(double fraction, size_t segments);
 
 /// Deletion and insertion curves of random orderings of the track's segments, for every tag at
-/// once: result.deletion[r][i][tag], result.insertion[r][i][tag] for ordering r and fraction i.
-/// Orderings are drawn with a Fisher-Yates shuffle driven by std::mt19937(seed) (the same on
-/// every platform).
-struct RandomCurveSet {
-    std::vector<double> fractions;
-    std::vector<std::vector<std::vector<float>>> deletion;
-    std::vector<std::vector<std::vector<float>>> insertion;
-};
+/// once (see RandomCurveSet). Orderings are drawn with a Fisher-Yates shuffle driven by
+/// std::mt19937(seed) (the same on every platform).
 Result<RandomCurveSet> randomCurves(Tagger::Impl& impl, ChunkedTrack& track, const std::vector<double>& fractions,
                                     int orderings, unsigned seed, const StepProgress& progress,
                                     const CancelToken* cancel);

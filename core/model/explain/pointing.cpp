@@ -49,6 +49,8 @@ Result<PointingResult> runPointing(Analyzer& analyzer, const std::vector<audio::
     if (!occlusion) return fail(occlusion.error());
     ExplainOptions opt = options;
     opt.occlusionOfAllTags = &*occlusion;
+    RandomCurveSet random; // one draw of random curves serves every passage's tag
+    if (!opt.randomCurves) opt.randomCurves = &random;
     const size_t tags = alone.front().size();
     std::map<std::string, int> counts;
     for (size_t i = 0; i < out.passages.size(); ++i) {
@@ -73,6 +75,7 @@ Result<PointingResult> runPointing(Analyzer& analyzer, const std::vector<audio::
         for (const auto& [name, series] : methods) {
             const auto scores = aboveMedian(segmentScores(*series, whole->durationSeconds, options.segmentSeconds));
             p.share[name] = analysis::evidenceShareInside(scores, options.segmentSeconds, p.startSeconds, p.endSeconds);
+            p.evidence[name] = scores;
             out.meanShare[name] += p.share[name];
             ++counts[name];
         }
