@@ -8,7 +8,8 @@
 //                        passage's evidence inside it, per method (model::runPointing).
 // Options: --model CARD (default: the bundled student), --threads N (2), --orderings N (20),
 //          --passage S (10), --offset S (30), --curves (pointing: compute curves, so the
-//          default method is the most faithful one).
+//          default method is the most faithful one), --segment S (1), --dump (pointing: each
+//          method's evidence per segment), --excerpt S (faithfulness: S seconds from --offset).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -49,7 +50,8 @@ struct Args {
     double passage = 10.0;
     double offset = 30.0;
     bool curves = false;
-    bool dump = false;      ///< pointing: print each method's evidence per segment
+    bool dump = false;
+    double excerpt = 0.0;   ///< faithfulness: seconds of each track from --offset (0: whole tracks)      ///< pointing: print each method's evidence per segment
     double segment = 1.0;   ///< segment length of occlusion, curves and evidence
 };
 
@@ -115,18 +117,23 @@ int faithfulness(model::Analyzer& analyzer, const Args& a) {
     const int rate = analyzer.tagger().card().sampleRate;
     int faithful = 0, total = 0;
     for (const auto& f : a.files) {
-        auto audio = audio::decodeAudio(f, {rate, 0.0, 0.0, audio::ResampleQuality::Torchaudio});
+        // With --excerpt, --excerpt s from --offset s (the whole track when it is shorter).
+        const double offset = a.excerpt > 0.0 ? a.offset : 0.0;
+        auto audio = audio::decodeAudio(f, {rate, offset, a.excerpt, audio::ResampleQuality::Torchaudio});
+        if (audio && audio->samples.empty() && offset > 0.0)
+            audio = audio::decodeAudio(f, {rate, 0.0, a.excerpt, audio::ResampleQuality::Torchaudio});
         if (!audio) return die(audio.error().message);
         auto r = analyzer.analyzeAudio(*audio);
         if (!r) return die(r.error().message);
         model::ExplainOptions opt;
         opt.randomOrderings = a.orderings;
+        opt.segmentSeconds = a.segment;
         auto e = analyzer.explain(*r, *audio, r->ranked(1).at(0).index, opt);
         if (!e) return die(e.error().message);
         const auto* best = e->bestCurve();
         const auto* occlusion = &e->curves.front();
-        std::printf("%-60s %-26s occlusion beats %3.0f%% (%s); default %s beats %3.0f%%\n",
-                    std::filesystem::path(f).filename().string().c_str(), e->tagName.c_str(),
+        std::printf("%-40.40s %5.0f s %-24s occlusion beats %3.0f%% (%s); default %s beats %3.0f%%\n",
+                    std::filesystem::path(f).filename().string().c_str(), r->durationSeconds, e->tagName.c_str(),
                     100.0 * occlusion->shareBeaten, analysis::verdictName(occlusion->verdict).c_str(),
                     e->bestMethod.c_str(), best ? 100.0 * best->shareBeaten : 0.0);
         faithful += best && best->shareBeaten >= 0.9;
@@ -190,6 +197,7 @@ int main(int argc, char** argv) {
         else if (s == "--offset") a.offset = std::stod(value());
         else if (s == "--curves") a.curves = true;
         else if (s == "--dump") a.dump = true;
+        else if (s == "--excerpt") a.excerpt = std::stod(value());
         else if (s == "--segment") a.segment = std::stod(value());
         else if (a.mode.empty()) a.mode = s;
         else a.files.push_back(s);

@@ -69,7 +69,9 @@ RenderResult OverlayRenderer::renderAttention(const analysis::TrackAnalysis& ana
     if (!series || analysis.durationSeconds <= 0.0) return {};
     // NOTE: ~20 cells per second is finer than any token span and keeps the image small.
     const int columns = std::max(1, int(std::ceil(analysis.durationSeconds * 20.0)));
-    const auto cells = rasterise(*series, analysis.durationSeconds, columns);
+    // NOTE: smoothed over +-0.25 s: single tokens that stand out would otherwise be drawn as thin
+    // lines across the whole spectrogram, which read as artefacts of the music, not as attention.
+    const auto cells = boxBlur(rasterise(*series, analysis.durationSeconds, columns), 1, columns, 0, 5);
     // NOTE: min-max scaled: attention that is nearly flat over the track (as in an untrained or
     // undecided model) draws nearly nothing instead of washing the whole spectrogram out, and
     // what stands out is what the model attends to more than elsewhere.

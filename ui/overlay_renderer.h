@@ -30,8 +30,10 @@ struct OverlayParameters {
     /// Relevance: share of the non-zero cells drawn (the strongest); every other cell is clear,
     /// so the spectrogram stays readable under the overlay.
     double topShare = 0.12;
-    int blurFrames = 2;          ///< relevance: box half-width in frames before ranking (0 = none)
-    int blurMels = 1;            ///< relevance: box half-height in mel rows before ranking
+    /// Relevance: box half-width in frames before ranking (0 = none). NOTE: +-6 frames (~0.1 s):
+    /// gradient x input peaks on onsets, which a smaller blur draws as thin vertical streaks.
+    int blurFrames = 6;
+    int blurMels = 2;            ///< relevance: box half-height in mel rows before ranking
     bool operator==(const OverlayParameters&) const = default;
 };
 

@@ -19,7 +19,7 @@ struct ViewSettings {
     int attentionSource = 0;            ///< AttentionSource as int
     int attentionLayer = -1;
     int attentionHead = 0;
-    int attentionPlacement = 0;         ///< AttentionPlacement as int
+    int attentionPlacement = 1;         ///< AttentionPlacement as int (strip: the spectrogram stays clear)
     double attentionOpacity = 0.55;
     double relevanceOpacity = 0.7;
     double threshold = 0.05;

@@ -109,6 +109,8 @@ void TrackViews::updateOverlays() {
     attention.layer = m_settings.attentionLayer;
     attention.head = m_settings.attentionHead;
     attention.opacity = m_settings.attentionOpacity;
+    // NOTE: amber, not the relevance overlay's cyan, so the two overlays can be told apart.
+    attention.colour = QColor(255, 176, 0);
     m_spectrogram->setAttention(m_settings.attention, attention, AttentionPlacement(m_settings.attentionPlacement));
     OverlayParameters relevance;
     relevance.kind = OverlayParameters::Kind::Relevance;
@@ -125,14 +127,14 @@ void TrackViews::updateCurves() {
     }
     // NOTE: one value per second, lightly smoothed: 64 ms frames are noise to a reader.
     std::vector<StripCurve> curves;
-    QString method;
     for (size_t i = 0; i < m_explanations.size(); ++i) {
         const auto& e = m_explanations[i];
         std::string name;
         const analysis::TimeSeries* series = e ? evidenceSeries(*e, &name) : nullptr;
         if (!series) continue;
-        if (method.isEmpty()) method = QString::fromStdString(name);
-        const QString label = QString::fromStdString(i < m_names.size() ? m_names[i] : e->tagName);
+        // NOTE: the method goes into the legend; the strip is too short for a long axis title.
+        const QString label = QString::fromStdString(i < m_names.size() ? m_names[i] : e->tagName) +
+                              QStringLiteral(" — ") + QString::fromStdString(name);
         curves.push_back({label, segmentCurve(*series, m_analysis->durationSeconds, kCurveSegmentSeconds, 1),
                           ContributionStrip::colourFor(int(i))});
     }
@@ -141,7 +143,7 @@ void TrackViews::updateCurves() {
                                                     : tr("Explaining the selected tags…"));
         return;
     }
-    m_strip->setCurves(curves, tr("evidence (%1)").arg(method));
+    m_strip->setCurves(curves, tr("evidence"));
 }
 
 QString TrackViews::readout(int row, double seconds, double value) const {

@@ -28,10 +28,19 @@ void DeletionChart::setCurve(const TrustCurve& curve) {
 void DeletionChart::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.fillRect(rect(), palette().base());
-    if (!m_curve.isValid()) return;
     const QFontMetrics fm = p.fontMetrics();
     const QRectF plot = QRectF(rect()).adjusted(fm.horizontalAdvance(QStringLiteral("0.0")) + 8, 6, -8,
                                                 -(2 * fm.height() + 4));
+    if (!m_curve.isValid()) {
+        if (m_curve.pending.isEmpty()) return;
+        // NOTE: a placeholder with the chart's frame, so the panel does not look broken or empty
+        // while the curves (the slow part) are computed.
+        p.setPen(QPen(palette().mid().color(), 1.0, Qt::DashLine));
+        p.drawRect(plot);
+        p.setPen(palette().placeholderText().color());
+        p.drawText(plot.adjusted(6, 4, -6, -4), Qt::AlignCenter | Qt::TextWordWrap, m_curve.pending);
+        return;
+    }
     const double xMax = std::max(0.01, m_curve.fractions.back());
     auto pt = [&](double f, double v) {
         return QPointF(plot.left() + f / xMax * plot.width(), plot.bottom() - std::clamp(v, 0.0, 1.0) * plot.height());
@@ -102,7 +111,7 @@ void TrustPanel::setCurve(const TrustCurve& curve) {
     m_title->setText(curve.title);
     m_title->setVisible(!curve.title.isEmpty());
     m_chart->setCurve(curve);
-    m_chart->setVisible(curve.isValid());
+    m_chart->setVisible(curve.isValid() || !curve.pending.isEmpty());
     m_sentence->setText(curve.sentence);
 }
 

@@ -21,6 +21,8 @@ struct TrustCurve {
     std::vector<float> randomHigh;   ///< upper edge of the random band (e.g. 90th percentile)
     QString title;                   ///< e.g. "Trust — electronic (Jamendo genre), by occlusion"
     QString sentence;                ///< one sentence for users (the verdict in words)
+    /// While the curves are being computed: what the empty chart says instead (e.g. "Testing…").
+    QString pending;
     bool isValid() const { return fractions.size() >= 2 && model.size() == fractions.size(); }
 };
 

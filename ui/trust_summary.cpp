@@ -28,6 +28,8 @@ TrustCurve trustCurveFor(const analysis::TagExplanation& e, const std::string& d
                              ? QObject::tr("How far to trust this explanation is not measured yet.")
                              : QObject::tr("Showing %1; how far to trust it is being measured…")
                                    .arg(QString::fromStdString(e.bestMethod));
+        if (!e.bestMethod.empty())
+            curve.pending = QObject::tr("Testing the explanation: removing its top segments vs random ones…");
         return curve;
     }
     curve.title = QObject::tr("Trust — %1, by %2 (%3)")

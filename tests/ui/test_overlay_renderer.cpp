@@ -124,12 +124,21 @@ TEST(OverlayRenderer, CachesUntilParametersOrGenerationChange) {
     EXPECT_FALSE(renderer.render({&a, nullptr, 8}, p).isValid());
 
     // Three levels: the middle one is drawn at its min-max fraction; flat attention draws nothing.
-    a.attention->rollout.startSeconds = {0.0, 0.5, 1.0};
-    a.attention->rollout.endSeconds = {0.5, 1.0, 2.0};
+    // (Spans wider than the +-0.25 s smoothing, so their middles keep their own level.)
+    a.attention->rollout.startSeconds = {0.0, 0.5, 1.5};
+    a.attention->rollout.endSeconds = {0.5, 1.5, 2.0};
     a.attention->rollout.values = {0.2f, 0.4f, 0.6f};
     p.source = AttentionSource::Rollout;
     const QImage three = renderer.render({&a, nullptr, 9}, p).image.convertToFormat(QImage::Format_ARGB32);
-    EXPECT_NEAR(qAlpha(three.pixel(15, 0)), 0.3 * 0.5 * 255, 1.5);
+    EXPECT_NEAR(qAlpha(three.pixel(20, 0)), 0.3 * 0.5 * 255, 1.5);
+    // One short token that stands out is smoothed into a soft patch, not a one-column line.
+    a.attention->rollout.startSeconds = {0.0, 1.0, 1.05};
+    a.attention->rollout.endSeconds = {1.0, 1.05, 2.0};
+    a.attention->rollout.values = {0.1f, 0.9f, 0.1f};
+    const QImage spike = renderer.render({&a, nullptr, 11}, p).image.convertToFormat(QImage::Format_ARGB32);
+    EXPECT_GT(qAlpha(spike.pixel(17, 0)), 0);
+    EXPECT_GT(qAlpha(spike.pixel(23, 0)), 0);
+    EXPECT_NEAR(qAlpha(spike.pixel(20, 0)), 0.3 * 255, 1.5);
     a.attention->rollout.values = {0.3f, 0.3f, 0.3f};
     const QImage flat = renderer.render({&a, nullptr, 10}, p).image.convertToFormat(QImage::Format_ARGB32);
     EXPECT_EQ(qAlpha(flat.pixel(5, 0)), 0);
