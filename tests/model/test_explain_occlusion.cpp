@@ -212,3 +212,52 @@ TEST(TransformerAttribution, BatchedChunksEqualOneChunkAtATime) {
     auto& plainImpl = const_cast<Tagger&>(*noAttention).impl();
     EXPECT_FALSE(transformerAttribution(plainImpl, *track, 0, {}, nullptr));
 }
+
+TEST(FaithfulnessCurves, RandomCurvesAreDrawnOncePerAnalysisAndGiveTheSameCurves) {
+    auto net = std::make_shared<CountingNet>(16, 3, -1.0f);
+    auto tagger = test::tinyTagger(net, test::tinyCard(1.0));
+    ASSERT_TRUE(tagger);
+    Analyzer analyzer(tagger);
+    const auto audio = toneInNoise(6.0, 2.0);
+    auto r = analyzer.analyzeAudio(audio);
+    ASSERT_TRUE(r);
+    ExplainOptions opt;
+    opt.gradient = false;
+    opt.randomOrderings = 5;
+    net->rows = 0;
+    auto plain = analyzer.explain(*r, audio, 0, opt);
+    ASSERT_TRUE(plain) << plain.error().message;
+    const int64_t uncached = net->rows.exchange(0);
+
+    RandomCurveSet cache;
+    opt.randomCurves = &cache;
+    auto first = analyzer.explain(*r, audio, 0, opt);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(net->rows.exchange(0), uncached); // the first tag draws them (and fills the cache)
+    EXPECT_EQ(cache.orderings(), 5);
+    EXPECT_EQ(cache.modelId, r->modelId);
+    auto second = analyzer.explain(*r, audio, 1, opt);
+    ASSERT_TRUE(second);
+    const int64_t reused = net->rows.exchange(0);
+    EXPECT_LT(reused, uncached); // the next tag only runs its own rankings' masks
+    ASSERT_EQ(first->curves.size(), plain->curves.size());
+    for (size_t i = 0; i < plain->curves.size(); ++i) {
+        EXPECT_EQ(first->curves[i].deletion, plain->curves[i].deletion);
+        EXPECT_DOUBLE_EQ(first->curves[i].shareBeaten, plain->curves[i].shareBeaten);
+        EXPECT_EQ(first->curves[i].randomDeletion.mean, plain->curves[i].randomDeletion.mean);
+    }
+    // The same random curves as drawing them afresh for tag 1.
+    opt.randomCurves = nullptr;
+    auto fresh = analyzer.explain(*r, audio, 1, opt);
+    ASSERT_TRUE(fresh);
+    ASSERT_EQ(fresh->curves.size(), second->curves.size());
+    for (size_t i = 0; i < fresh->curves.size(); ++i)
+        EXPECT_EQ(fresh->curves[i].randomInsertion.mean, second->curves[i].randomInsertion.mean);
+    // A cache drawn with another seed (or for another grid) is not reused: it is drawn again.
+    opt.randomCurves = &cache;
+    opt.seed = 99;
+    net->rows = 0;
+    ASSERT_TRUE(analyzer.explain(*r, audio, 1, opt));
+    EXPECT_GT(net->rows.load(), reused);
+    EXPECT_EQ(cache.seed, 99u);
+}
