@@ -109,6 +109,15 @@ void scoreAgainstRandom(FaithfulnessCurve& c, const std::vector<std::vector<floa
     c.verdict = verdictOf(c.shareBeaten);
 }
 
+namespace {
+
+/// Faithful 2, Weak 1, Chance 0.
+int verdictRank(FaithfulnessVerdict v) {
+    return v == FaithfulnessVerdict::Faithful ? 2 : v == FaithfulnessVerdict::Weak ? 1 : 0;
+}
+
+} // namespace
+
 size_t mostFaithful(const std::vector<FaithfulnessCurve>& curves) {
     size_t best = curves.size();
     for (size_t i = 0; i < curves.size(); ++i) {
@@ -118,6 +127,20 @@ size_t mostFaithful(const std::vector<FaithfulnessCurve>& curves) {
         }
         const auto& a = curves[i];
         const auto& b = curves[best];
+        // NOTE: within one verdict level, a method that explains the tag beats the plain attention
+        // rollout, which is the same for every tag: on steady music any ranking of loud parts
+        // deletes well, so rollout often ties at 100% and would be shown as every tag's
+        // explanation while pointing at no tag in particular (the pointing benchmark: chance).
+        const int levelA = verdictRank(a.verdict), levelB = verdictRank(b.verdict);
+        if (levelA != levelB) {
+            if (levelA > levelB) best = i;
+            continue;
+        }
+        const bool tagA = a.method != "rollout", tagB = b.method != "rollout";
+        if (tagA != tagB) {
+            if (tagA) best = i;
+            continue;
+        }
         if (a.shareBeaten > b.shareBeaten + 1e-12 ||
             (std::abs(a.shareBeaten - b.shareBeaten) <= 1e-12 && a.areaBetween > b.areaBetween))
             best = i;

@@ -143,8 +143,9 @@ double curveArea(const std::vector<double>& fractions, const std::vector<float>&
 void scoreAgainstRandom(FaithfulnessCurve& curve, const std::vector<std::vector<float>>& randomDeletion,
                         const std::vector<std::vector<float>>& randomInsertion);
 
-/// Index of the most faithful curve in `curves` (highest shareBeaten, then highest areaBetween,
-/// then first); curves.size() when empty.
+/// Index of the most faithful curve in `curves`: best verdict; within a verdict, a tag-specific
+/// method before the tag-independent "rollout"; then highest shareBeaten, then highest
+/// areaBetween, then first. curves.size() when empty.
 size_t mostFaithful(const std::vector<FaithfulnessCurve>& curves);
 
 /// An explanation's ranking of segments by evidence: indices into a segment grid, best first

@@ -102,6 +102,18 @@ TEST(FaithfulnessCurveTest, MostFaithfulPrefersShareThenArea) {
     cs[2].areaBetween = 0.2;
     EXPECT_EQ(mostFaithful(cs), 2u);
     EXPECT_EQ(mostFaithful({}), 0u);
+    // The tag-independent rollout is shown only when its verdict is better than every other's.
+    for (auto& c : cs) c.verdict = verdictOf(c.shareBeaten);
+    std::vector<FaithfulnessCurve> withRollout = cs;
+    withRollout.push_back(cs[1]);
+    withRollout.back().method = "rollout";
+    withRollout.back().shareBeaten = 1.0;
+    withRollout.back().areaBetween = 0.9;
+    withRollout.back().verdict = FaithfulnessVerdict::Faithful;
+    EXPECT_EQ(mostFaithful(withRollout), 2u); // contribution: also faithful
+    withRollout[1].shareBeaten = withRollout[2].shareBeaten = 0.7;
+    withRollout[1].verdict = withRollout[2].verdict = FaithfulnessVerdict::Weak;
+    EXPECT_EQ(mostFaithful(withRollout), 3u); // rollout alone is faithful
     TagExplanation e;
     e.curves = cs;
     e.bestMethod = "occlusion";
