@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/tag_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -16,6 +17,7 @@
 #include "core/catalog/shard.h"
 #include "core/io/file_util.h"
 #include "core/model/analyzer.h"
+#include "core/model/tagger_analyzer.h"
 #include "core/tags/tag_vocabulary.h"
 
 namespace tagscope::cli {
@@ -97,6 +99,13 @@ std::vector<fs::path> taggramNames(const std::vector<TagInput>& inputs) {
     return out;
 }
 
+/// Seconds from the start of a file to its end (decode and model overlap when streaming).
+double streamedSeconds(const ProgressReporter& progress) {
+    double total = 0.0;
+    for (const auto& stage : progress.stageSeconds()) total += stage.second;
+    return total;
+}
+
 std::string dumpJson(const json& j, int indent) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
 } // namespace
@@ -168,34 +177,48 @@ int TagCommand::run(const GlobalOptions& global) {
 
     std::vector<fs::path> files;
     for (const auto& in : inputs) files.push_back(in.file);
+    // NOTE: streaming: the decode thread runs ahead (into the next tracks) by a bounded number of
+    // samples while the model runs each chunk batch as soon as the blocks have filled it; no
+    // track is ever held whole. The track's mel spectrogram is for display only: not computed.
+    options.trackMel = false;
+    model::TaggerAnalyzer* self = nullptr;
+    auto progressFn = progress.callback();
+    auto onChunk = [&](const analysis::ChunkPrediction& p) {
+        const double d = self ? self->streamInfo().durationSeconds : 0.0;
+        progressFn(d > 0.0 ? std::min(1.0, p.endSeconds / d) : 0.0, "model");
+    };
+    model::TaggerAnalyzer consumer(analyzer, options, onChunk);
+    self = &consumer;
     analysis::PrefetchOptions prefetch;
     prefetch.sampleRate = tagger->card().sampleRate;
     prefetch.quality = global.resampler;
     prefetch.hash = false;
+    prefetch.stream = true;
     analysis::TrackPrefetcher prefetcher(files, prefetch, &cancel);
-    while (auto t = prefetcher.next()) {
+    for (size_t next = 0; next < files.size(); ++next) {
+        progress.begin(files[next].filename().string(), next, files.size());
+        auto t = prefetcher.nextInto(consumer, &cancel);
+        progress.end();
+        if (!t) break;
         const size_t i = t->index;
         if (!catalog::isValidUtf8(files[i].native()))
             std::fprintf(stderr, "tagscope-cli: note: %s: the file name is not valid UTF-8; JSON gives it as \"file\" with "
                                  "U+FFFD and exactly as \"file_bytes_hex\", CSV as its raw bytes\n",
                          catalog::displayPath(files[i]).c_str());
         if (!t->audio) {
-            if (t->audio.error().kind == Error::Kind::Cancelled) break;
-            reportFailure(files[i], t->audio.error());
+            if (t->audio.error().kind == Error::Kind::Cancelled || cancel.isCancelled()) break;
+            reportFailure(files[i], Error::make(t->audio.error().kind, files[i], t->audio.error().message));
             continue;
         }
-        progress.begin(files[i].filename().string(), i, files.size());
-        auto result = analyzer.analyzeAudio(*t->audio, options, progress.callback(), &cancel);
-        progress.end();
+        auto result = consumer.takeResult();
         if (!result) {
-            if (result.error().kind == Error::Kind::Cancelled || cancel.isCancelled()) break;
-            reportFailure(files[i], Error::make(result.error().kind, files[i], result.error().message));
+            reportFailure(files[i], Error::make(Error::Kind::Internal, files[i], "the model gave no result"));
             continue;
         }
         result->file = files[i];
         if (global.timings)
-            std::fprintf(stderr, "tagscope-cli: timings: %s: decode %.2f s (decode thread, overlapped), %s\n",
-                         catalog::displayPath(files[i]).c_str(), t->decodeSeconds, progress.timingLine().c_str());
+            std::fprintf(stderr, "tagscope-cli: timings: %s: decode and model streamed together %.2f s (decode thread %.2f s)\n",
+                         catalog::displayPath(files[i]).c_str(), streamedSeconds(progress), t->decodeSeconds);
         if (!taggramFiles.empty()) {
             const auto out = fs::path(m_taggramDir) / taggramFiles[i];
             if (auto ok = io::writeFileAtomically(out, analysis::taggramCsv(*result)); !ok) {
