@@ -2,6 +2,7 @@
 #include "core/model/engine/chunk_runner.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/tags/taxonomy.h"
 
@@ -15,8 +16,20 @@ ChunkRunner::ChunkRunner(const Tagger::Impl& impl, const AnalysisOptions& option
                        m_impl.card.mel.frameSeconds());
 }
 
+namespace {
+
+// NOTE: a forward pass's activations grow with the audio in it: CRNN with 8 chunks of 29 s
+// (232 s of audio) peaked at 666 MB on a 10-minute track, most of it layer 2's output. Capping
+// a batch at 120 s of audio (4 chunks of FCN / CRNN; 5-s and 3-s models keep 8) bounds the
+// memory of every model without costing speed (the convolutions are as efficient at 4).
+constexpr double kMaxBatchAudioSeconds = 120.0;
+
+} // namespace
+
 size_t ChunkRunner::batchEnd(size_t first, size_t total) const {
-    const size_t batch = size_t(std::max(1, m_options.batchSize));
+    const double chunkSeconds = double(m_impl.card.chunkSamples) / double(m_impl.card.sampleRate);
+    const auto byMemory = size_t(std::max(1.0, std::floor(kMaxBatchAudioSeconds / chunkSeconds)));
+    const size_t batch = std::min(size_t(std::max(1, m_options.batchSize)), byMemory);
     return std::min(total, first + (first == 0 ? 1 : batch));
 }
 
