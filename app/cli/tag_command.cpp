@@ -122,6 +122,8 @@ void TagCommand::add(CLI::App& app) {
     m_topOption = m_sub->add_option("--top", m_top, "Tags listed per file (default: 10 in the table, all in JSON/CSV)")
         ->check(CLI::PositiveNumber);
     m_sub->add_option("--threshold", m_threshold, "Only list tags scoring at least this")->check(CLI::Range(0.0, 1.0));
+    m_sub->add_option("--catalog", m_catalog,
+                      "Also store every analysis in this catalog (as 'scan' does), so a later scan or 'write --catalog' needs no rescan");
     m_sub->add_option("--taggram-csv", m_taggramDir,
                       "Also write each file's taggram into this folder (<relative path, / as __>.taggram.csv)");
 }
@@ -130,6 +132,19 @@ int TagCommand::run(const GlobalOptions& global) {
     // NOTE: the model comes first: without it nothing can be done, whatever the files.
     auto tagger = loadSelectedModel(global);
     if (!tagger) return kExitModel;
+
+    std::optional<catalog::Catalog> cat;
+    std::string modelSha;
+    if (!m_catalog.empty()) {
+        cat = openCatalogOrReport(m_catalog);
+        if (!cat) return kExitSomeFailed;
+        auto sha = modelWeightsSha256(tagger->card());
+        if (!sha) {
+            printError(sha.error());
+            return kExitModel;
+        }
+        modelSha = *sha;
+    }
 
     std::vector<Error> problems;
     const auto inputs = collectInputs(m_inputs, problems);
@@ -142,6 +157,7 @@ int TagCommand::run(const GlobalOptions& global) {
     model::AnalysisOptions options;
     options.hopSeconds = global.hopSeconds;
     options.resampleQuality = global.resampler;
+    const std::string optionsJson = analysisOptionsJson(options);
 
     std::vector<fs::path> taggramFiles;
     if (!m_taggramDir.empty()) {
@@ -192,7 +208,7 @@ int TagCommand::run(const GlobalOptions& global) {
     analysis::PrefetchOptions prefetch;
     prefetch.sampleRate = tagger->card().sampleRate;
     prefetch.quality = global.resampler;
-    prefetch.hash = false;
+    prefetch.hash = cat.has_value(); // the catalog keys analyses by the audio hash
     prefetch.stream = true;
     analysis::TrackPrefetcher prefetcher(files, prefetch, &cancel);
     for (size_t next = 0; next < files.size(); ++next) {
@@ -216,6 +232,19 @@ int TagCommand::run(const GlobalOptions& global) {
             continue;
         }
         result->file = files[i];
+        if (cat) {
+            auto track = catalog::statTrackFile(absoluteInput(files[i]));
+            if (track) {
+                track->audioHash = t->audioHash;
+                auto ok = cat->storeAnalysis(*track, {t->audioHash, modelSha, optionsJson}, *result,
+                                             catalog::evidenceFromTaggram(*result));
+                if (!ok) track = fail(ok.error());
+            }
+            if (!track) {
+                printError(track.error());
+                anyFailed = true;
+            }
+        }
         if (global.timings)
             std::fprintf(stderr, "tagscope-cli: timings: %s: decode and model streamed together %.2f s (decode thread %.2f s)\n",
                          catalog::displayPath(files[i]).c_str(), streamedSeconds(progress), t->decodeSeconds);
