@@ -75,7 +75,7 @@ LibraryWindow::LibraryWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
     m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_list->header()->setSectionResizeMode(2, QHeaderView::Stretch);
-    m_list->setColumnWidth(0, 360);
+    m_list->setColumnWidth(0, 440);
     m_list->setColumnWidth(1, 60);
     m_list->setColumnWidth(3, 170);
     m_status = new QLabel(this);
@@ -180,6 +180,9 @@ void LibraryWindow::setFilter(const catalog::TrackFilter& filter) {
 
 void LibraryWindow::applyFilter() {
     const auto filter = currentFilter();
+    // NOTE: the threshold applies to the chosen tag or group; without one it would look active
+    // while every track is listed (the screenshot showed "at least 0.50" over 0.27 rows).
+    m_threshold->setEnabled(m_tag->currentIndex() > 0 || m_group->currentIndex() > 0);
     const auto hits = catalog::search(m_entries, filter);
     m_list->clear();
     for (const auto* e : hits) {
