@@ -11,7 +11,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/sigint_cancel.h"
 #include "core/io/file_util.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/io/safetensors.h"
 #include "core/model/training/corpus.h"
 #include "core/model/training/evaluate.h"
@@ -274,7 +274,7 @@ int runExport(const TrainSettings& s) {
     auto weights = io::readSafetensors(best);
     if (!weights) return printError(weights.error()), kExitSomeFailed;
     const auto teachers = upstreamTeachers(s.teachers);
-    io::ModelCard card;
+    cards::ModelCard card;
     card.id = "tagscope-mtt-student-v1";
     card.name = "Tagscope MTT student (MTAT + MSD + MTG-Jamendo)";
     card.description =
@@ -342,7 +342,7 @@ int runExport(const TrainSettings& s) {
     }
     card.evaluation = evaluation;
     const fs::path cardPath = fs::path(s.modelsDir) / (s.id + ".json");
-    if (auto ok = io::saveModelCard(card, cardPath); !ok) return printError(ok.error()), kExitSomeFailed;
+    if (auto ok = cards::saveModelCard(card, cardPath); !ok) return printError(ok.error()), kExitSomeFailed;
     std::fprintf(stderr, "wrote %s and %s\n", out.string().c_str(), cardPath.string().c_str());
     return kExitOk;
 }

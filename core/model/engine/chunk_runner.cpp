@@ -82,7 +82,7 @@ void computeTrackScores(analysis::TrackAnalysis& r) {
     for (size_t t = 0; t < g.tagCount; ++t) r.trackScores[t] = float(sum[t] / double(g.chunkCount()));
 }
 
-analysis::TrackAnalysis describeTrack(const io::ModelCard& card, double durationSeconds) {
+analysis::TrackAnalysis describeTrack(const cards::ModelCard& card, double durationSeconds) {
     analysis::TrackAnalysis r;
     r.modelId = card.id;
     r.tagNames = card.tagNames();
@@ -95,7 +95,7 @@ analysis::TrackAnalysis describeTrack(const io::ModelCard& card, double duration
     return r;
 }
 
-void addHierarchy(const io::ModelCard& card, analysis::TrackAnalysis& r) {
+void addHierarchy(const cards::ModelCard& card, analysis::TrackAnalysis& r) {
     if (!card.taxonomyPath) return;
     auto taxonomy = tags::loadTaxonomy(*card.taxonomyPath);
     if (!taxonomy) {

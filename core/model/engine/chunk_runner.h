@@ -47,9 +47,9 @@ private:
 void computeTrackScores(analysis::TrackAnalysis& r);
 
 /// Model, tags, rates and duration of an analysis before any chunk is run.
-analysis::TrackAnalysis describeTrack(const io::ModelCard& card, double durationSeconds);
+analysis::TrackAnalysis describeTrack(const cards::ModelCard& card, double durationSeconds);
 
 /// Adds the grouped hierarchy when the card has a taxonomy (a warning when it cannot be read).
-void addHierarchy(const io::ModelCard& card, analysis::TrackAnalysis& r);
+void addHierarchy(const cards::ModelCard& card, analysis::TrackAnalysis& r);
 
 } // namespace tagscope::model
