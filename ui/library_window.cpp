@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -16,7 +17,9 @@
 #include <QVBoxLayout>
 
 #include "core/catalog/path_text.h"
+#include "core/tagfile/track_source.h"
 #include "core/tags/tag_vocabulary.h"
+#include "ui/tag_review_dialog.h"
 
 namespace tagscope::ui {
 
@@ -45,6 +48,10 @@ LibraryWindow::LibraryWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
     m_threshold->setValue(0.5);
     m_threshold->setToolTip(tr("Minimum score of the chosen tag or group"));
     auto* reloadButton = new QPushButton(tr("Reload"), this);
+    m_write = new QPushButton(tr("Write tags…"), this);
+    m_write->setObjectName(QStringLiteral("libraryWrite"));
+    m_write->setToolTip(tr("Review the stored tags of the selected tracks and write them into the files"));
+    m_write->setEnabled(false);
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(m_text, 2);
@@ -55,6 +62,7 @@ LibraryWindow::LibraryWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
     controls->addWidget(new QLabel(tr("at least"), this));
     controls->addWidget(m_threshold);
     controls->addWidget(reloadButton);
+    controls->addWidget(m_write);
 
     m_list = new QTreeWidget(this);
     m_list->setObjectName(QStringLiteral("libraryList"));
@@ -63,10 +71,11 @@ LibraryWindow::LibraryWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
     m_list->setRootIsDecorated(false);
     m_list->setAlternatingRowColors(true);
     m_list->setUniformRowHeights(true);
+    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_list->header()->setSectionResizeMode(2, QHeaderView::Stretch);
-    m_list->setColumnWidth(0, 360);
+    m_list->setColumnWidth(0, 440);
     m_list->setColumnWidth(1, 60);
     m_list->setColumnWidth(3, 170);
     m_status = new QLabel(this);
@@ -82,6 +91,9 @@ LibraryWindow::LibraryWindow(QWidget* parent) : QWidget(parent, Qt::Window) {
     connect(m_group, &QComboBox::currentIndexChanged, this, &LibraryWindow::applyFilter);
     connect(m_threshold, &QDoubleSpinBox::valueChanged, this, &LibraryWindow::applyFilter);
     connect(reloadButton, &QPushButton::clicked, this, &LibraryWindow::reload);
+    connect(m_write, &QPushButton::clicked, this, &LibraryWindow::reviewSelected);
+    connect(m_list, &QTreeWidget::itemSelectionChanged, this,
+            [this] { m_write->setEnabled(!m_list->selectedItems().isEmpty()); });
     connect(m_list, &QTreeWidget::itemActivated, this,
             [this](QTreeWidgetItem* item, int) { openRow(m_list->indexOfTopLevelItem(item)); });
 }
@@ -168,6 +180,9 @@ void LibraryWindow::setFilter(const catalog::TrackFilter& filter) {
 
 void LibraryWindow::applyFilter() {
     const auto filter = currentFilter();
+    // NOTE: the threshold applies to the chosen tag or group; without one it would look active
+    // while every track is listed (the screenshot showed "at least 0.50" over 0.27 rows).
+    m_threshold->setEnabled(m_tag->currentIndex() > 0 || m_group->currentIndex() > 0);
     const auto hits = catalog::search(m_entries, filter);
     m_list->clear();
     for (const auto* e : hits) {
@@ -184,7 +199,9 @@ void LibraryWindow::applyFilter() {
         item->setText(2, top.join(QStringLiteral(", ")));
         item->setText(3, QString::fromStdString(e->track.modelId));
     }
-    m_status->setText(tr("%1 of %2 catalogued tracks — double-click a track to open its stored analysis")
+    m_write->setEnabled(false);
+    m_status->setText(tr("%1 of %2 catalogued tracks — double-click a track to open its stored analysis; select tracks "
+                         "and press “Write tags…” to write their tags into the files")
                           .arg(hits.size())
                           .arg(m_entries.size()));
 }
@@ -203,6 +220,42 @@ bool LibraryWindow::openRow(int row) {
     }
     Q_EMIT trackOpened(QFile::decodeName(bytes), **stored);
     return true;
+}
+
+std::vector<tagfile::TrackTags> LibraryWindow::selectedTracks() const {
+    std::vector<tagfile::TrackTags> out;
+    for (int row = 0; row < m_list->topLevelItemCount(); ++row) {
+        const QTreeWidgetItem* item = m_list->topLevelItem(row);
+        if (!item->isSelected()) continue;
+        const std::filesystem::path path(item->data(0, Qt::UserRole).toByteArray().toStdString());
+        auto it = std::find_if(m_entries.begin(), m_entries.end(), [&](const auto& e) { return e.track.path == path; });
+        if (it != m_entries.end()) out.push_back(tagfile::trackTagsFromCatalog(it->track));
+    }
+    return out;
+}
+
+void LibraryWindow::reviewSelected() {
+    const auto tracks = selectedTracks();
+    if (tracks.empty()) return;
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    auto plans = TagReviewDialog::plansFor(tracks);
+    QApplication::restoreOverrideCursor();
+    TagReviewDialog dialog(std::move(plans), this);
+    connect(&dialog, &TagReviewDialog::applied, this, [this, &dialog](int) { noteWritten(dialog.writtenFiles()); });
+    dialog.exec();
+}
+
+void LibraryWindow::noteWritten(const std::vector<std::filesystem::path>& files) {
+    if (!m_catalog || files.empty()) return;
+    for (const auto& f : files) {
+        auto row = m_catalog->track(f);
+        auto now = catalog::statTrackFile(f);
+        if (!row || !*row || !now) continue;
+        now->audioHash = (*row)->audioHash;
+        if (auto ok = m_catalog->putTrack(*now); !ok)
+            m_status->setText(QString::fromStdString(catalog::toValidUtf8(ok.error().message)));
+    }
+    reload();
 }
 
 } // namespace tagscope::ui

@@ -12,11 +12,13 @@
 #include "core/analysis/track_analysis.h"
 #include "core/catalog/catalog.h"
 #include "core/catalog/track_filter.h"
+#include "core/tagfile/write_plan.h"
 
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -38,6 +40,14 @@ public:
     int visibleTracks() const;
     /// Opens the listed track at `row`: emits trackOpened with its stored analysis.
     bool openRow(int row);
+    /// The stored tags of the selected tracks (newest analysis of each), for writing into files.
+    std::vector<tagfile::TrackTags> selectedTracks() const;
+    /// Opens the review dialog for the selected tracks (button "Write tags…"); the rows of the
+    /// files it writes are updated afterwards.
+    void reviewSelected();
+    /// After `files` were rewritten with unchanged audio: their rows take the new size and
+    /// mtime (same audio hash, same analyses), so a scan does not read them again.
+    void noteWritten(const std::vector<std::filesystem::path>& files);
 
 Q_SIGNALS:
     /// The user opened a track; `analysis` is its latest stored analysis (no mel spectrogram).
@@ -57,6 +67,7 @@ private:
     QDoubleSpinBox* m_threshold;
     QTreeWidget* m_list;
     QLabel* m_status;
+    QPushButton* m_write;
 };
 
 } // namespace tagscope::ui

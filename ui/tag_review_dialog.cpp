@@ -186,12 +186,14 @@ void TagReviewDialog::apply() {
     m_apply->setEnabled(false);
     QApplication::setOverrideCursor(Qt::WaitCursor);
     std::map<std::filesystem::path, tagfile::WriteOutcome> outcomes;
+    m_written.clear();
     int written = 0;
     for (const auto& plan : plans) {
         // NOTE: each file takes well under a second; the event loop runs between files so the
         // results appear as they come.
         auto o = tagfile::applyPlan(plan, &*journal);
         written += o.status == tagfile::WriteStatus::Written;
+        if (o.status == tagfile::WriteStatus::Written) m_written.push_back(plan.file);
         outcomes[plan.file] = std::move(o);
         QApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
     }
@@ -212,6 +214,23 @@ void TagReviewDialog::apply() {
     Q_EMIT applied(written);
 }
 
+std::vector<tagfile::FilePlan> TagReviewDialog::plansFor(const std::vector<tagfile::TrackTags>& tracks) {
+    std::vector<tagfile::FilePlan> plans;
+    const tagfile::WriteOptions options;
+    std::map<std::string, std::optional<tags::Taxonomy>> taxonomies;
+    const auto cards = cards::discoverModelCards(cards::defaultModelDirectories());
+    for (const auto& t : tracks) {
+        if (!taxonomies.count(t.modelId)) {
+            taxonomies[t.modelId] = std::nullopt;
+            for (const auto& c : cards)
+                if (c.id == t.modelId) taxonomies[t.modelId] = taxonomyOf(c);
+        }
+        const auto& tax = taxonomies[t.modelId];
+        plans.push_back(tagfile::planWrite(t, tax ? &*tax : nullptr, options));
+    }
+    return plans;
+}
+
 void TagReviewDialog::reviewAndWrite(QWidget* parent, const std::optional<analysis::TrackAnalysis>& current,
                                      const std::optional<cards::ModelCard>& card) {
     std::vector<tagfile::FilePlan> plans;
@@ -229,17 +248,7 @@ void TagReviewDialog::reviewAndWrite(QWidget* parent, const std::optional<analys
             QMessageBox::warning(parent, tr("Write tags to files"), qs(tracks.error().message));
             return;
         }
-        std::map<std::string, std::optional<tags::Taxonomy>> taxonomies;
-        const auto cards = cards::discoverModelCards(cards::defaultModelDirectories());
-        for (const auto& t : *tracks) {
-            if (!taxonomies.count(t.modelId)) {
-                taxonomies[t.modelId] = std::nullopt;
-                for (const auto& c : cards)
-                    if (c.id == t.modelId) taxonomies[t.modelId] = taxonomyOf(c);
-            }
-            const auto& tax = taxonomies[t.modelId];
-            plans.push_back(tagfile::planWrite(t, tax ? &*tax : nullptr, options));
-        }
+        plans = plansFor(*tracks);
     }
     TagReviewDialog dialog(std::move(plans), parent);
     dialog.exec();

@@ -39,6 +39,13 @@ public:
     static void reviewAndWrite(QWidget* parent, const std::optional<analysis::TrackAnalysis>& current,
                                const std::optional<cards::ModelCard>& card);
 
+    /// Plans for `tracks` (e.g. the Library window's selection), each with the tag groups of the
+    /// installed model that made its analysis (none when that model is not installed).
+    static std::vector<tagfile::FilePlan> plansFor(const std::vector<tagfile::TrackTags>& tracks);
+
+    /// Files the last apply() wrote.
+    const std::vector<std::filesystem::path>& writtenFiles() const { return m_written; }
+
 public Q_SLOTS:
     /// Writes the reviewed plans (journal first, then each file safely) and shows each result.
     void apply();
@@ -56,6 +63,7 @@ private:
     QLabel* m_summary = nullptr;
     QPushButton* m_apply = nullptr;
     bool m_populating = false;
+    std::vector<std::filesystem::path> m_written;
 };
 
 } // namespace tagscope::ui

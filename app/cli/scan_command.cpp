@@ -10,6 +10,7 @@
 #include "app/cli/sigint_cancel.h"
 #include "core/analysis/track_prefetcher.h"
 #include "core/catalog/shard.h"
+#include "core/model/tagger_analyzer.h"
 
 namespace tagscope::cli {
 
@@ -131,15 +132,24 @@ int ScanCommand::run(const GlobalOptions& global) {
     SigintCancel sigint(cancel);
     model::Analyzer analyzer(tagger);
     ScanProgress progress(work.size());
+    // NOTE: streaming: the model runs each chunk batch as soon as the decoded blocks fill it,
+    // the decode thread running ahead by a bounded number of samples; no track is held whole.
+    // The audio hash is known only at the end of a track, so the model also runs on a moved or
+    // retagged file before it is recognised (its result is then dropped); `write --catalog`
+    // updates the rows of the files it retags, so those are not even read again.
+    options.trackMel = false;
+    model::TaggerAnalyzer consumer(analyzer, options);
     analysis::PrefetchOptions prefetch;
     prefetch.sampleRate = tagger->card().sampleRate;
     prefetch.quality = global.resampler;
+    prefetch.stream = true;
     analysis::TrackPrefetcher prefetcher(work, prefetch, &cancel);
     size_t finished = 0;
     bool storeFailed = false;
-    while (auto t = prefetcher.next()) {
+    while (auto t = prefetcher.nextInto(consumer, &cancel)) {
         ++finished;
         if (!t->audio) {
+            if (t->audio.error().kind == Error::Kind::Cancelled || cancel.isCancelled()) break;
             printError(t->audio.error());
             ++counts.failed;
             progress.done(finished, t->file, "failed");
@@ -160,16 +170,14 @@ int ScanCommand::run(const GlobalOptions& global) {
             progress.done(finished, t->file, "known audio");
             continue;
         }
-        auto result = analyzer.analyzeAudio(*t->audio, options, {}, &cancel);
+        auto result = consumer.takeResult();
         if (!result) {
-            if (result.error().kind == Error::Kind::Cancelled) break;
-            printError(Error::make(result.error().kind, t->file, result.error().message));
+            printError(Error::make(Error::Kind::Internal, t->file, "the model gave no result"));
             ++counts.failed;
             progress.done(finished, t->file, "failed");
             continue;
         }
         result->file = t->file;
-        result->durationSeconds = t->audio->durationSeconds();
         if (auto ok = cat->storeAnalysis(track, key, *result, catalog::evidenceFromTaggram(*result)); !ok) {
             printError(ok.error());
             storeFailed = true;

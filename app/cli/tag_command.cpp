@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/tag_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -16,6 +17,7 @@
 #include "core/catalog/shard.h"
 #include "core/io/file_util.h"
 #include "core/model/analyzer.h"
+#include "core/model/tagger_analyzer.h"
 #include "core/tags/tag_vocabulary.h"
 
 namespace tagscope::cli {
@@ -97,6 +99,13 @@ std::vector<fs::path> taggramNames(const std::vector<TagInput>& inputs) {
     return out;
 }
 
+/// Seconds from the start of a file to its end (decode and model overlap when streaming).
+double streamedSeconds(const ProgressReporter& progress) {
+    double total = 0.0;
+    for (const auto& stage : progress.stageSeconds()) total += stage.second;
+    return total;
+}
+
 std::string dumpJson(const json& j, int indent) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
 } // namespace
@@ -113,6 +122,8 @@ void TagCommand::add(CLI::App& app) {
     m_topOption = m_sub->add_option("--top", m_top, "Tags listed per file (default: 10 in the table, all in JSON/CSV)")
         ->check(CLI::PositiveNumber);
     m_sub->add_option("--threshold", m_threshold, "Only list tags scoring at least this")->check(CLI::Range(0.0, 1.0));
+    m_sub->add_option("--catalog", m_catalog,
+                      "Also store every analysis in this catalog (as 'scan' does), so a later scan or 'write --catalog' needs no rescan");
     m_sub->add_option("--taggram-csv", m_taggramDir,
                       "Also write each file's taggram into this folder (<relative path, / as __>.taggram.csv)");
 }
@@ -121,6 +132,19 @@ int TagCommand::run(const GlobalOptions& global) {
     // NOTE: the model comes first: without it nothing can be done, whatever the files.
     auto tagger = loadSelectedModel(global);
     if (!tagger) return kExitModel;
+
+    std::optional<catalog::Catalog> cat;
+    std::string modelSha;
+    if (!m_catalog.empty()) {
+        cat = openCatalogOrReport(m_catalog);
+        if (!cat) return kExitSomeFailed;
+        auto sha = modelWeightsSha256(tagger->card());
+        if (!sha) {
+            printError(sha.error());
+            return kExitModel;
+        }
+        modelSha = *sha;
+    }
 
     std::vector<Error> problems;
     const auto inputs = collectInputs(m_inputs, problems);
@@ -133,6 +157,7 @@ int TagCommand::run(const GlobalOptions& global) {
     model::AnalysisOptions options;
     options.hopSeconds = global.hopSeconds;
     options.resampleQuality = global.resampler;
+    const std::string optionsJson = analysisOptionsJson(options);
 
     std::vector<fs::path> taggramFiles;
     if (!m_taggramDir.empty()) {
@@ -168,34 +193,61 @@ int TagCommand::run(const GlobalOptions& global) {
 
     std::vector<fs::path> files;
     for (const auto& in : inputs) files.push_back(in.file);
+    // NOTE: streaming: the decode thread runs ahead (into the next tracks) by a bounded number of
+    // samples while the model runs each chunk batch as soon as the blocks have filled it; no
+    // track is ever held whole. The track's mel spectrogram is for display only: not computed.
+    options.trackMel = false;
+    model::TaggerAnalyzer* self = nullptr;
+    auto progressFn = progress.callback();
+    auto onChunk = [&](const analysis::ChunkPrediction& p) {
+        const double d = self ? self->streamInfo().durationSeconds : 0.0;
+        progressFn(d > 0.0 ? std::min(1.0, p.endSeconds / d) : 0.0, "model");
+    };
+    model::TaggerAnalyzer consumer(analyzer, options, onChunk);
+    self = &consumer;
     analysis::PrefetchOptions prefetch;
     prefetch.sampleRate = tagger->card().sampleRate;
     prefetch.quality = global.resampler;
-    prefetch.hash = false;
+    prefetch.hash = cat.has_value(); // the catalog keys analyses by the audio hash
+    prefetch.stream = true;
     analysis::TrackPrefetcher prefetcher(files, prefetch, &cancel);
-    while (auto t = prefetcher.next()) {
+    for (size_t next = 0; next < files.size(); ++next) {
+        progress.begin(files[next].filename().string(), next, files.size());
+        auto t = prefetcher.nextInto(consumer, &cancel);
+        progress.end();
+        if (!t) break;
         const size_t i = t->index;
         if (!catalog::isValidUtf8(files[i].native()))
             std::fprintf(stderr, "tagscope-cli: note: %s: the file name is not valid UTF-8; JSON gives it as \"file\" with "
                                  "U+FFFD and exactly as \"file_bytes_hex\", CSV as its raw bytes\n",
                          catalog::displayPath(files[i]).c_str());
         if (!t->audio) {
-            if (t->audio.error().kind == Error::Kind::Cancelled) break;
-            reportFailure(files[i], t->audio.error());
+            if (t->audio.error().kind == Error::Kind::Cancelled || cancel.isCancelled()) break;
+            reportFailure(files[i], Error::make(t->audio.error().kind, files[i], t->audio.error().message));
             continue;
         }
-        progress.begin(files[i].filename().string(), i, files.size());
-        auto result = analyzer.analyzeAudio(*t->audio, options, progress.callback(), &cancel);
-        progress.end();
+        auto result = consumer.takeResult();
         if (!result) {
-            if (result.error().kind == Error::Kind::Cancelled || cancel.isCancelled()) break;
-            reportFailure(files[i], Error::make(result.error().kind, files[i], result.error().message));
+            reportFailure(files[i], Error::make(Error::Kind::Internal, files[i], "the model gave no result"));
             continue;
         }
         result->file = files[i];
+        if (cat) {
+            auto track = catalog::statTrackFile(absoluteInput(files[i]));
+            if (track) {
+                track->audioHash = t->audioHash;
+                auto ok = cat->storeAnalysis(*track, {t->audioHash, modelSha, optionsJson}, *result,
+                                             catalog::evidenceFromTaggram(*result));
+                if (!ok) track = fail(ok.error());
+            }
+            if (!track) {
+                printError(track.error());
+                anyFailed = true;
+            }
+        }
         if (global.timings)
-            std::fprintf(stderr, "tagscope-cli: timings: %s: decode %.2f s (decode thread, overlapped), %s\n",
-                         catalog::displayPath(files[i]).c_str(), t->decodeSeconds, progress.timingLine().c_str());
+            std::fprintf(stderr, "tagscope-cli: timings: %s: decode and model streamed together %.2f s (decode thread %.2f s)\n",
+                         catalog::displayPath(files[i]).c_str(), streamedSeconds(progress), t->decodeSeconds);
         if (!taggramFiles.empty()) {
             const auto out = fs::path(m_taggramDir) / taggramFiles[i];
             if (auto ok = io::writeFileAtomically(out, analysis::taggramCsv(*result)); !ok) {

@@ -15,6 +15,8 @@ namespace tagscope::cli {
 /// per track as soon as it is done, flushed) or CSV (--csv) on stdout. The next file is decoded
 /// on a second thread while the model runs on the current one. Ctrl+C stops after flushing
 /// everything already done (--json then prints the finished tracks with "interrupted": true).
+/// With --catalog PATH every analysis is also stored in that catalog, as `scan` stores it, so a
+/// later scan (or write --catalog) finds the tracks analysed.
 class TagCommand {
 public:
     /// Registers the subcommand and its options on `app`.
@@ -33,6 +35,7 @@ private:
     CLI::Option* m_topOption = nullptr;
     float m_threshold = 0.0f;
     std::string m_taggramDir;
+    std::string m_catalog;               ///< --catalog: also store each analysis there ("" = no)
 };
 
 } // namespace tagscope::cli

@@ -55,8 +55,13 @@ void printOutcome(const WriteOutcome& o) {
 void WriteCommand::add(CLI::App& app) {
     m_sub = app.add_subcommand("write", "Write analysed tags into the audio files (GENRE, MOOD and a TAGSCOPE field), after review");
     m_sub->add_option("inputs", m_inputs, "Only these files or folders (default: every analysed file)");
-    m_sub->add_option("--from-json,--from-jsonl", m_fromJson,
-                      "Analyses to write, as printed by 'tagscope-cli tag --json' (a document or JSON lines)");
+    auto* fromJson = m_sub->add_option("--from-json,--from-jsonl", m_fromJson,
+                                       "Analyses to write, as printed by 'tagscope-cli tag --json' (a document or JSON lines)");
+    auto* fromCatalog = m_sub->add_option("--catalog", m_catalog,
+                                          "Write the analyses stored in this catalog (the default when --from-json is not given: "
+                                          "$XDG_DATA_HOME/tagscope/catalog.sqlite); written files' rows are updated");
+    fromCatalog->excludes(fromJson);
+    m_sub->add_option("--model-id", m_model, "With the catalog: only analyses made by this model id (default: each file's newest)");
     auto* dry = m_sub->add_flag("--dry-run", m_dryRun, "Print the per-file diff of every field and change nothing (default)");
     auto* apply = m_sub->add_flag("--apply", m_apply, "Write the tags (safely: verified copy, journal, atomic rename)");
     auto* undo = m_sub->add_option("--undo", m_undo, "Put back the fields a write batch changed, from its journal");
@@ -69,12 +74,28 @@ void WriteCommand::add(CLI::App& app) {
     m_sub->add_option("--top", m_top, "At most this many of our values per field")->capture_default_str();
 }
 
+void WriteCommand::updateCatalogRow(catalog::Catalog* cat, const fs::path& file) const {
+    if (!cat) return;
+    auto row = cat->track(file);
+    if (!row || !*row) return;
+    auto now = catalog::statTrackFile(file);
+    if (!now) return;
+    now->audioHash = (*row)->audioHash;
+    if (auto ok = cat->putTrack(*now); !ok) printError(ok.error());
+}
+
 int WriteCommand::runUndo() {
     auto journal = readJournal(m_undo);
     if (!journal) return printError(journal.error()), kExitSomeFailed;
     if (journal->damagedLines)
         printError(m_undo + ": " + std::to_string(journal->damagedLines) +
                    " incomplete line(s) ignored (a write interrupted before it replaced its file)");
+    std::optional<catalog::Catalog> cat;
+    if (!m_catalog.empty()) {
+        auto opened = catalog::Catalog::open(m_catalog);
+        if (!opened) return printError(opened.error()), kExitSomeFailed;
+        cat.emplace(std::move(*opened));
+    }
     CancelToken cancel;
     SigintCancel sigint(cancel);
     bool anyFailed = false;
@@ -92,6 +113,7 @@ int WriteCommand::runUndo() {
         later.insert(it->originalSha256);
         const WriteOutcome o = undoEntry(*it);
         printOutcome(o);
+        if (o.status == WriteStatus::Written) updateCatalogRow(cat ? &*cat : nullptr, it->file);
         restored += o.status == WriteStatus::Written;
         anyFailed = anyFailed || o.status == WriteStatus::Failed || o.status == WriteStatus::Skipped;
     }
@@ -99,29 +121,48 @@ int WriteCommand::runUndo() {
     return anyFailed ? kExitSomeFailed : kExitOk;
 }
 
-int WriteCommand::run(const GlobalOptions&) {
+int WriteCommand::run(const GlobalOptions& global) {
     if (!m_undo.empty()) return runUndo();
-    if (m_fromJson.empty()) {
-        printError("write: say where the tags come from: --from-json FILE (the output of 'tagscope-cli tag --json')");
-        return kExitUsage;
+    std::optional<catalog::Catalog> cat;
+    std::vector<TrackTags> tracks;
+    if (!m_fromJson.empty()) {
+        auto loaded = loadTrackTagsJson(m_fromJson);
+        if (!loaded) return printError(loaded.error()), kExitSomeFailed;
+        tracks = std::move(*loaded);
+    } else {
+        const fs::path path = m_catalog.empty() ? catalog::Catalog::defaultPath() : fs::path(m_catalog);
+        std::error_code ec;
+        if (!fs::exists(path, ec)) {
+            printError(Error::make(Error::Kind::NotFound, path,
+                                   "no catalog here: analyse the library first ('tagscope-cli scan LIBRARY' or 'tag --catalog'), "
+                                   "or give --from-json FILE"));
+            return kExitSomeFailed;
+        }
+        auto opened = catalog::Catalog::open(path);
+        if (!opened) return printError(opened.error()), kExitSomeFailed;
+        cat.emplace(std::move(*opened));
+        // NOTE: `tagscope-cli --model ID write` reads as "the analyses of that model" too.
+        if (m_model.empty() && !global.model.empty() && !global.model.ends_with(".json")) m_model = global.model;
+        auto rows = cat->tracksWithLatestAnalysis(m_model);
+        if (!rows) return printError(rows.error()), kExitSomeFailed;
+        for (const auto& row : *rows) tracks.push_back(trackTagsFromCatalog(row));
     }
-    auto tracks = loadTrackTagsJson(m_fromJson);
-    if (!tracks) return printError(tracks.error()), kExitSomeFailed;
-
+    const std::string source = m_fromJson.empty() ? "the catalog" : m_fromJson;
     WriteOptions options;
     options.policy = m_policy == "replace" ? WritePolicy::Replace : WritePolicy::Append;
     options.minScore = m_min;
     options.top = m_top;
     std::map<std::string, std::optional<tags::Taxonomy>> taxonomies;
     std::vector<FilePlan> plans;
-    for (const auto& t : *tracks) {
+    for (const auto& t : tracks) {
         if (!selected(t.file, m_inputs)) continue;
         if (!taxonomies.count(t.modelId)) taxonomies[t.modelId] = taxonomyFor(t.modelId);
         const auto& tax = taxonomies[t.modelId];
         plans.push_back(planWrite(t, tax ? &*tax : nullptr, options));
     }
     if (plans.empty()) {
-        printError("write: none of the given files is in " + m_fromJson);
+        printError("write: none of the given files is in " + source +
+                   (m_model.empty() ? std::string() : " with an analysis by model '" + m_model + "'"));
         return kExitSomeFailed;
     }
 
@@ -161,6 +202,7 @@ int WriteCommand::run(const GlobalOptions&) {
         }
         const WriteOutcome o = applyPlan(p, journal ? &*journal : nullptr);
         printOutcome(o);
+        if (o.status == WriteStatus::Written) updateCatalogRow(cat ? &*cat : nullptr, p.file);
         written += o.status == WriteStatus::Written;
         anyFailed = anyFailed || o.status == WriteStatus::Failed || o.status == WriteStatus::Skipped;
     }

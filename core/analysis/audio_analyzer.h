@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The analyzer contract (after Mixxx's analyzers): one decode pass feeds every analysis of a
 // track — the tagger, the perceptual features, the catalog writer. Each analyzer states the
-// sample rate it wants; the driver decodes the file once, converts it once per distinct rate,
-// and hands each analyzer mono blocks in order: start -> process... -> finish. Torch-free and
+// sample rate it wants; the driver decodes the file once, block by block, converts each block
+// once per distinct rate, and hands each analyzer mono blocks in order: start -> process... ->
+// finish. Torch-free and
 // Qt-free; analyzers that need a model live in the model layer and implement this interface.
 #pragma once
 
@@ -53,8 +54,12 @@ struct AnalyzerRunOptions {
     size_t blockFrames = 65536;    ///< frames per process() call
 };
 
-/// Decodes `file` once and runs every analyzer over it (in the order given, block by block).
-/// Progress stages: "decode", then each analyzer's name while blocks are fed and finished.
+/// Decodes `file` once, block by block, and runs every analyzer over it: all are started, then
+/// each decoded block is converted once per distinct wanted rate (streaming converters, so the
+/// samples are exactly those of decodeAudio at that rate) and given to that rate's analyzers;
+/// after the last block each is finished in turn (start and finish in the order given). Only a block per rate is held,
+/// so memory does not grow with the track's length (unless an analyzer keeps the samples).
+/// Progress stages: "decode" while blocks are fed, then each analyzer's name as it finishes.
 /// The first error (naming the file) stops the run; every analyzer that was started and has not
 /// finished is aborted. Cancellation returns Error::Kind::Cancelled.
 Result<void> runAnalyzers(const std::filesystem::path& file, std::span<AudioAnalyzer* const> analyzers,

@@ -84,31 +84,38 @@ Result<SincResampler> SincResampler::create(int fromRate, int toRate) {
     return r;
 }
 
+float SincResampler::outputAt(int64_t o, const float* x, int64_t base, int64_t known) const {
+    const int64_t frame = o / m_new;
+    const Phase& p = m_phases[size_t(o % m_new)];
+    const float* w = m_weights.data() + p.weightIndex;
+    // First input sample under the phase's taps; the left zero padding is m_width.
+    const int64_t start = frame * m_orig + p.offset - m_width;
+    float acc = 0.0f;
+    if (start >= std::max<int64_t>(0, base) && start + p.count <= known) {
+        const float* src = x + (start - base);
+        for (int k = 0; k < p.count; ++k) acc += w[k] * src[k];
+    } else {
+        for (int k = 0; k < p.count; ++k) {
+            const int64_t i = start + k;
+            if (i >= 0 && i < known) acc += w[k] * x[i - base];
+        }
+    }
+    return acc;
+}
+
+int64_t SincResampler::inputEndOf(int64_t o) const {
+    const Phase& p = m_phases[size_t(o % m_new)];
+    return (o / m_new) * m_orig + p.offset - m_width + p.count;
+}
+
+int64_t SincResampler::inputStartOf(int64_t o) const { return (o / m_new) * m_orig - m_width; }
+
 std::vector<float> SincResampler::process(std::span<const float> input) const {
     if (m_fromRate == m_toRate) return {input.begin(), input.end()};
     const auto n = static_cast<int64_t>(input.size());
     const int64_t outLength = outputLength(n, m_fromRate, m_toRate);
     std::vector<float> out(size_t(std::max<int64_t>(outLength, 0)));
-    const float* x = input.data();
-    for (int64_t o = 0, frame = 0; o < outLength; ++frame) {
-        for (int j = 0; j < m_new && o < outLength; ++j, ++o) {
-            const Phase& p = m_phases[size_t(j)];
-            const float* w = m_weights.data() + p.weightIndex;
-            // First input sample under the phase's taps; the left zero padding is m_width.
-            const int64_t start = frame * m_orig + p.offset - m_width;
-            float acc = 0.0f;
-            if (start >= 0 && start + p.count <= n) {
-                const float* src = x + start;
-                for (int k = 0; k < p.count; ++k) acc += w[k] * src[k];
-            } else {
-                for (int k = 0; k < p.count; ++k) {
-                    const int64_t i = start + k;
-                    if (i >= 0 && i < n) acc += w[k] * x[i];
-                }
-            }
-            out[size_t(o)] = acc;
-        }
-    }
+    for (int64_t o = 0; o < outLength; ++o) out[size_t(o)] = outputAt(o, input.data(), 0, n);
     return out;
 }
 

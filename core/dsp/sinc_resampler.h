@@ -27,6 +27,15 @@ public:
     /// ceil(inputFrames * to / from) in exact integer arithmetic.
     static int64_t outputLength(int64_t inputFrames, int fromRate, int toRate);
 
+    /// Output sample `o` from input samples [base, known) held at `x` (x[0] is sample `base`);
+    /// samples before 0 or from `known` on count as zero (torchaudio's padding). Used by
+    /// `process` and by SincStream, so both give bit-identical results. Needs fromRate != toRate.
+    float outputAt(int64_t o, const float* x, int64_t base, int64_t known) const;
+    /// One past the last input sample that output `o` reads (needs fromRate != toRate).
+    int64_t inputEndOf(int64_t o) const;
+    /// The first input sample that output `o` may read (needs fromRate != toRate).
+    int64_t inputStartOf(int64_t o) const;
+
     int fromRate() const { return m_fromRate; }
     int toRate() const { return m_toRate; }
 

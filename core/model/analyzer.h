@@ -25,8 +25,13 @@ struct AnalysisOptions {
     /// is mostly silence and would pull the track mean towards "quiet" tags.
     bool alignLastChunkToEnd = true;
     int batchSize = 8;              ///< chunks per forward pass (the first pass runs one chunk alone,
-                                    ///< so the first tags arrive as early as possible)
+                                    ///< so the first tags arrive as early as possible); at most
+                                    ///< 120 s of audio per pass (4 chunks of 29 s) to bound memory
     bool attention = true;          ///< collect attention maps + rollout (attention models)
+    /// Compute the whole track's dB mel spectrogram (TrackAnalysis::mel) for display. NOTE: the
+    /// model reads its own per-chunk mels; tag, scan and the catalog never use the track's, so
+    /// they turn it off (and TaggerAnalyzer's streaming mode needs it off).
+    bool trackMel = true;
     /// Resampler used by analyzeFile. NOTE: torchaudio's windowed sinc by default: its pass band
     /// is as wide as libsamplerate's best converter (the top mel bands stay intact) and it is
     /// ~25x faster, which is what makes a 4-minute track decode in well under a second.

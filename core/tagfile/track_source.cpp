@@ -36,6 +36,19 @@ TrackTags trackTagsFromAnalysis(const analysis::TrackAnalysis& a, const std::str
     return t;
 }
 
+TrackTags trackTagsFromCatalog(const catalog::CatalogTrack& c) {
+    TrackTags t;
+    t.file = c.path;
+    t.expectedSize = uint64_t(c.size);
+    t.expectedMtimeNs = c.mtimeNs;
+    t.modelId = c.modelId;
+    t.modelSha256 = c.modelSha256;
+    t.tagNames = c.tagNames;
+    t.vocabularies = c.vocabularies;
+    t.scores = c.scores;
+    return t;
+}
+
 Result<std::vector<TrackTags>> loadTrackTagsJson(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return fail(Error::Kind::NotFound, path, "analysis file not found or unreadable");

@@ -152,8 +152,10 @@ TEST(CliWrite, DryRunApplyAndUndoOnAFolderKeepingExistingTags) {
 
 TEST(CliWrite, UsageAndInputErrorsAreOneClearLine) {
     const auto home = test::scratchDir("cli_write_errors");
+    // No --from-json: the default catalog, which does not exist yet.
     const auto none = test::runCli(home, {"write", "--apply"});
-    EXPECT_EQ(none.exitCode, 2);
+    EXPECT_EQ(none.exitCode, 1);
+    EXPECT_NE(none.err.find("no catalog here"), std::string::npos) << none.err;
     EXPECT_NE(none.err.find("--from-json"), std::string::npos) << none.err;
     const auto missing = test::runCli(home, {"write", "--from-json", (home / "nope.json").string()});
     EXPECT_EQ(missing.exitCode, 1);

@@ -80,15 +80,29 @@ TEST(AudioAnalyzerContract, EveryAnalyzerSeesTheWholeTrackAtItsOwnRate) {
 
 TEST(AudioAnalyzerContract, AFailingAnalyzerStopsTheRunAndStartedOnesAreAborted) {
     const auto path = makeTone("failing", 22050, 1, 1.0);
-    RecordingAnalyzer first(0), failing(16000, "process"), never(0);
-    AudioAnalyzer* all[] = {&first, &failing, &never};
+    RecordingAnalyzer first(0), failing(16000, "process"), later(16000);
+    AudioAnalyzer* all[] = {&first, &failing, &later};
     auto result = runAnalyzers(path, all);
     ASSERT_FALSE(result);
     EXPECT_NE(result.error().message.find("failing.wav"), std::string::npos) << result.error().message;
     EXPECT_NE(result.error().message.find("refused a block"), std::string::npos) << result.error().message;
-    EXPECT_EQ(first.calls.back(), 'f');   // finished before the failure
-    EXPECT_EQ(failing.calls, "spa");      // started, failed in process, aborted
-    EXPECT_TRUE(never.calls.empty());     // never started
+    // Blocks are fed to all analyzers in turn: the first block reached `first`, then `failing`
+    // refused it; `later` was started but never fed. Nobody finishes; everyone is aborted.
+    EXPECT_EQ(first.calls, "spa");
+    EXPECT_EQ(failing.calls, "spa");
+    EXPECT_EQ(later.calls, "sa");
+}
+
+TEST(AudioAnalyzerContract, AFailingStartAbortsTheAnalyzersStartedBefore) {
+    const auto path = makeTone("failing_start", 22050, 1, 1.0);
+    RecordingAnalyzer first(0), refusing(0, "start"), never(0);
+    AudioAnalyzer* all[] = {&first, &refusing, &never};
+    auto result = runAnalyzers(path, all);
+    ASSERT_FALSE(result);
+    EXPECT_NE(result.error().message.find("refused at start"), std::string::npos) << result.error().message;
+    EXPECT_EQ(first.calls, "sa");
+    EXPECT_EQ(refusing.calls, "s");   // its own start failed: nothing to abort
+    EXPECT_TRUE(never.calls.empty());
 }
 
 TEST(AudioAnalyzerContract, CancellationAbortsAndSaysCancelled) {

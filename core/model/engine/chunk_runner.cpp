@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/engine/chunk_runner.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/tags/taxonomy.h"
+
+namespace tagscope::model {
+
+ChunkRunner::ChunkRunner(const Tagger::Impl& impl, const AnalysisOptions& options, analysis::TrackAnalysis& result)
+    : m_impl(impl), m_options(options), m_result(result) {
+    m_attention = m_options.attention && m_impl.net->hasAttention();
+    if (m_attention)
+        m_maps.emplace(*m_impl.net, m_impl.net->attentionLayers(), m_impl.net->attentionHeads(), m_impl.chunkFrames(),
+                       m_impl.card.mel.frameSeconds());
+}
+
+namespace {
+
+// NOTE: a forward pass's activations grow with the audio in it: CRNN with 8 chunks of 29 s
+// (232 s of audio) peaked at 666 MB on a 10-minute track, most of it layer 2's output. Capping
+// a batch at 120 s of audio (4 chunks of FCN / CRNN; 5-s and 3-s models keep 8) bounds the
+// memory of every model without costing speed (the convolutions are as efficient at 4).
+constexpr double kMaxBatchAudioSeconds = 120.0;
+
+} // namespace
+
+size_t ChunkRunner::batchEnd(size_t first, size_t total) const {
+    const double chunkSeconds = double(m_impl.card.chunkSamples) / double(m_impl.card.sampleRate);
+    const auto byMemory = size_t(std::max(1.0, std::floor(kMaxBatchAudioSeconds / chunkSeconds)));
+    const size_t batch = std::min(size_t(std::max(1, m_options.batchSize)), byMemory);
+    return std::min(total, first + (first == 0 ? 1 : batch));
+}
+
+Result<void> ChunkRunner::runBatch(std::span<const ChunkSpan> chunks, size_t first, size_t last,
+                                   const SamplesOf& samples, const CancelToken* cancel,
+                                   const Analyzer::ChunkCallback& onChunk) {
+    if (isCancelled(cancel)) return fail(Error::cancelled());
+    std::vector<dsp::Spectrogram> mels;
+    for (size_t i = first; i < last; ++i) mels.push_back(m_impl.chunkMel(samples(chunks[i])));
+    if (isCancelled(cancel)) return fail(Error::cancelled());
+    AttentionControl control;
+    control.capture = m_attention;
+    torch::Tensor probs;
+    {
+        c10::InferenceMode inference;
+        probs = m_impl.net->forward(m_impl.melBatch(mels), m_attention ? &control : nullptr);
+    }
+    const auto rows = tensorRows(probs);
+    const double sr = m_impl.card.sampleRate;
+    for (size_t i = first; i < last; ++i) {
+        analysis::ChunkPrediction p;
+        p.index = int(i);
+        p.startSeconds = double(chunks[i].start) / sr;
+        p.endSeconds = double(chunks[i].start + chunks[i].valid) / sr;
+        p.probabilities = rows[i - first];
+        m_result.taggram.chunkStartSeconds.push_back(p.startSeconds);
+        m_result.taggram.chunkEndSeconds.push_back(p.endSeconds);
+        m_result.taggram.values.insert(m_result.taggram.values.end(), p.probabilities.begin(), p.probabilities.end());
+        if (m_maps) {
+            std::vector<torch::Tensor> layers;
+            for (const auto& l : control.captured) layers.push_back(l[int64_t(i - first)]);
+            m_maps->addChunk(layers, p.startSeconds, p.endSeconds);
+        }
+        if (onChunk) onChunk(p);
+    }
+    return {};
+}
+
+void ChunkRunner::finish() {
+    if (m_maps) m_result.attention = m_maps->result();
+}
+
+void computeTrackScores(analysis::TrackAnalysis& r) {
+    const auto& g = r.taggram;
+    r.trackScores.assign(g.tagCount, 0.0f);
+    if (g.chunkCount() == 0) return;
+    std::vector<double> sum(g.tagCount, 0.0);
+    for (size_t c = 0; c < g.chunkCount(); ++c)
+        for (size_t t = 0; t < g.tagCount; ++t) sum[t] += g.at(c, t);
+    for (size_t t = 0; t < g.tagCount; ++t) r.trackScores[t] = float(sum[t] / double(g.chunkCount()));
+}
+
+analysis::TrackAnalysis describeTrack(const cards::ModelCard& card, double durationSeconds) {
+    analysis::TrackAnalysis r;
+    r.modelId = card.id;
+    r.tagNames = card.tagNames();
+    r.vocabularyOfTag = card.vocabularyOfTags();
+    r.sampleRate = card.sampleRate;
+    r.durationSeconds = durationSeconds;
+    r.chunkSeconds = card.chunkSeconds();
+    r.melFrameSeconds = card.mel.frameSeconds();
+    r.taggram.tagCount = card.tagCount();
+    return r;
+}
+
+void addHierarchy(const cards::ModelCard& card, analysis::TrackAnalysis& r) {
+    if (!card.taxonomyPath) return;
+    auto taxonomy = tags::loadTaxonomy(*card.taxonomyPath);
+    if (!taxonomy) {
+        r.warnings.push_back("no tag hierarchy: " + taxonomy.error().message);
+        return;
+    }
+    r.hierarchy = tags::groupedMaxPool(*taxonomy, r.tagNames, r.trackScores, r.vocabularyOfTag);
+}
+
+} // namespace tagscope::model
