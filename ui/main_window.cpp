@@ -127,7 +127,7 @@ void MainWindow::fitToScreen() {
     resize(size);
     const int side = std::clamp(size.width() / 4, 250, 360);
     m_mainSplitter->setSizes({size.width() - side, side});
-    m_sideSplitter->setSizes({size.height() * 3 / 5, size.height() * 2 / 5});
+    m_sideSplitter->setSizes({size.height() * 2 / 5, size.height() / 4, size.height() * 7 / 20});
 }
 
 MainWindow::~MainWindow() = default;

@@ -96,6 +96,7 @@ MusicalPanel::MusicalPanel(QWidget* parent)
     layout->addWidget(m_title);
     layout->addWidget(m_fidelity);
     layout->addWidget(m_bars);
+    layout->addStretch(1);  // the panel may be taller than its bars (it sits in a splitter)
     m_bars->onClick = [this](size_t feature) { selectFeature(feature); };
     m_bars->setToolTip(tr("How each musical feature of the track moves the tag's probability, by the tag's "
                           "surrogate model (XGBoost, tree SHAP). Click a feature to mark where it pushes the tag most."));
