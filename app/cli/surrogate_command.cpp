@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/surrogate_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "core/model/training/corpus.h"
 #include "core/surrogate/feature_rows.h"
 #include "core/surrogate/surrogate_trainer.h"
+#include "core/tags/tag_vocabulary.h"
 
 namespace tagscope::cli {
 namespace {
@@ -139,7 +141,8 @@ Result<surrogate::SurrogateDataset> readDataset(const fs::path& rowsFile, const 
     return data;
 }
 
-void printFidelity(const surrogate::SurrogateModel& model) {
+/// The fidelity table; `names` are the tags as people read them ("rock (MSD)"), parallel to the tags.
+void printFidelity(const surrogate::SurrogateModel& model, const std::vector<std::string>& names) {
     auto fmt = [](const std::optional<double>& v) {
         char b[16];
         if (!v) return std::string("   n/a");
@@ -147,14 +150,38 @@ void printFidelity(const surrogate::SurrogateModel& model) {
         return std::string(b);
     };
     std::printf("%-40s %6s %6s %6s %5s\n", "tag", "R2", "segR2", "AUC", "pos");
-    for (const auto& f : model.fidelity())
-        std::printf("%-40s %s %s %s %5zu\n", f.tag.c_str(), fmt(f.r2).c_str(), fmt(f.segmentR2).c_str(),
+    const auto& table = model.fidelity();
+    for (size_t i = 0; i < table.size(); ++i) {
+        const auto& f = table[i];
+        const std::string& name = i < names.size() ? names[i] : f.tag;
+        std::printf("%-40s %s %s %s %5zu\n", name.c_str(), fmt(f.r2).c_str(), fmt(f.segmentR2).c_str(),
                     fmt(f.auc).c_str(), f.positives);
+    }
     const auto s = surrogate::summarize(model.fidelity());
     std::printf("median R2 %s, median AUC %s (%zu tags with positives)\n", fmt(s.medianR2).c_str(),
                 fmt(s.medianAuc).c_str(), s.tagsWithAuc);
-    if (s.worstR2) std::printf("worst R2: %s %s\n", s.worstR2->tag.c_str(), fmt(s.worstR2->r2).c_str());
-    if (s.worstAuc) std::printf("worst AUC: %s %s\n", s.worstAuc->tag.c_str(), fmt(s.worstAuc->auc).c_str());
+    // The worst three tags by R² and by AUC, and how many tags each verdict has.
+    std::map<std::string, int> verdicts;
+    std::vector<size_t> byR2, byAuc;
+    for (size_t i = 0; i < table.size(); ++i) {
+        ++verdicts[table[i].verdict()];
+        if (table[i].r2) byR2.push_back(i);
+        if (table[i].auc) byAuc.push_back(i);
+    }
+    std::sort(byR2.begin(), byR2.end(), [&](size_t a, size_t b) { return *table[a].r2 < *table[b].r2; });
+    std::sort(byAuc.begin(), byAuc.end(), [&](size_t a, size_t b) { return *table[a].auc < *table[b].auc; });
+    auto worst = [&](const char* what, const std::vector<size_t>& order, auto value) {
+        std::printf("worst %s:", what);
+        for (size_t k = 0; k < order.size() && k < 3; ++k)
+            std::printf(" %s %s;", (order[k] < names.size() ? names[order[k]] : table[order[k]].tag).c_str(),
+                        fmt(value(table[order[k]])).c_str());
+        std::printf("\n");
+    };
+    worst("R2", byR2, [](const surrogate::TagFidelity& f) { return f.r2; });
+    worst("AUC", byAuc, [](const surrogate::TagFidelity& f) { return f.auc; });
+    std::printf("verdicts:");
+    for (const auto& [verdict, count] : verdicts) std::printf(" %s %d;", verdict.c_str(), count);
+    std::printf("\n");
 }
 
 int runSurrogate(const SurrogateSettings& s) {
@@ -234,7 +261,7 @@ int runSurrogate(const SurrogateSettings& s) {
                           {"splits", splits}});
     const fs::path output = s.output.empty() ? surrogate::SurrogateModel::pathForCard(card.cardPath) : fs::path(s.output);
     if (auto ok = trained->save(output); !ok) return printError(ok.error()), kExitSomeFailed;
-    printFidelity(*trained);
+    printFidelity(*trained, tags::displayTagNames(card.tagNames(), card.vocabularyOfTags()));
     std::fprintf(stderr, "wrote %s (%.2f MB)\n", output.string().c_str(), double(fs::file_size(output, ec)) / 1e6);
     return failures ? kExitSomeFailed : kExitOk;
 }
