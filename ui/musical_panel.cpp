@@ -93,6 +93,10 @@ MusicalPanel::MusicalPanel(QWidget* parent)
     m_title->setWordWrap(true);
     m_fidelity->setWordWrap(true);
     m_fidelity->setTextFormat(Qt::RichText);
+    m_fidelity->setToolTip(tr("Measured on music from game packages the surrogate was not trained on. R²: how much of "
+                              "the network's probability for this tag the surrogate reproduces (1 = all, 0 = no better "
+                              "than a constant). AUC: how well it picks the tracks where the network ranks this tag "
+                              "among its top 5 (1 = perfectly, 0.5 = chance)."));
     layout->addWidget(m_title);
     layout->addWidget(m_fidelity);
     layout->addWidget(m_bars);
@@ -106,11 +110,16 @@ MusicalPanel::MusicalPanel(QWidget* parent)
 QString MusicalPanel::fidelitySentence(const std::optional<surrogate::TagFidelity>& fidelity) {
     if (!fidelity || !fidelity->r2)
         return tr("How closely this explanation follows the network is unknown for this tag.");
-    QString text = tr("This explanation agrees with the network: R² %1, %2")
+    // NOTE: measured on music from packages the surrogate never saw; R² of the probabilities,
+    // AUC of ranking the tracks where the network has this tag in its top 5.
+    const std::string verdict = fidelity->verdict();
+    QString text = tr("Agreement with the network on unseen music: R² %1 (%2)")
                        .arg(*fidelity->r2, 0, 'f', 2)
-                       .arg(QString::fromStdString(fidelity->verdict()));
-    if (fidelity->auc) text += tr(" (AUC %1 on its top-5 tags)").arg(*fidelity->auc, 0, 'f', 2);
-    return text + QStringLiteral(".");
+                       .arg(QString::fromStdString(verdict));
+    if (fidelity->auc) text += tr(", AUC %1").arg(*fidelity->auc, 0, 'f', 2);
+    text += QStringLiteral(".");
+    if (verdict == "poor") text += tr(" Read these reasons with caution.");
+    return text;
 }
 
 void MusicalPanel::setExplanation(const surrogate::MusicalTagExplanation& explanation, const QString& tagName,
