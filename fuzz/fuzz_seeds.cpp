@@ -6,11 +6,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include <sndfile.h>
 
+#include "core/analysis/serialize.h"
+#include "core/catalog/catalog.h"
 #include "core/io/safetensors.h"
 #include "core/io/zip_reader.h"
 #include "tests/core/test_torch_checkpoint_builder.h"
@@ -44,6 +47,7 @@ void audioSeeds(const fs::path& dir) {
     writeAudio(dir / "seed.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 8000, 1);
     writeAudio(dir / "seed.opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, 8000, 1);
     writeAudio(dir / "seed.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24, 8000, 1);
+    writeAudio(dir / "seed.mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 8000, 1);
     writeAudio(dir / "seed.rf64", SF_FORMAT_RF64 | SF_FORMAT_PCM_16, 8000, 1);
     writeAudio(dir / "seed.au", SF_FORMAT_AU | SF_FORMAT_ULAW, 8000, 1);
     writeAudio(dir / "seed.caf", SF_FORMAT_CAF | SF_FORMAT_ALAC_16, 8000, 1);
@@ -90,6 +94,63 @@ void jsonSeeds(const fs::path& cards, const fs::path& taxonomies) {
 {"name":"strings","kind":"instrument","members":["guitar","mtat:guitar"]},{"name":"keys","members":["piano"]}]})");
 }
 
+// One analysed track (3 chunks x 3 tags), as `tag` produces it.
+tagscope::analysis::TrackAnalysis seedAnalysis() {
+    tagscope::analysis::TrackAnalysis a;
+    a.file = "/music/a.flac";
+    a.modelId = "seed";
+    a.tagNames = {"rock", "piano", "genre---jazz"};
+    a.vocabularyOfTag = {"mtat", "mtat", "mtg_jamendo"};
+    a.sampleRate = 16000;
+    a.durationSeconds = 9.0;
+    a.chunkSeconds = a.hopSeconds = 3.0;
+    a.taggram.chunkStartSeconds = {0, 3, 6};
+    a.taggram.chunkEndSeconds = {3, 6, 9};
+    a.taggram.tagCount = 3;
+    a.taggram.values = {0.1f, 0.9f, 0.2f, 0.3f, 0.8f, 0.1f, 0.7f, 0.2f, 0.5f};
+    a.trackScores = {0.37f, 0.63f, 0.27f};
+    return a;
+}
+
+// A catalog holding that analysis and its evidence.
+void catalogSeeds(const fs::path& dir) {
+    using namespace tagscope;
+    const fs::path db = dir / "seed.sqlite";
+    {
+        auto cat = catalog::Catalog::open(db);
+        if (!cat) return;
+        const auto a = seedAnalysis();
+        const catalog::TrackFile track{a.file, 1234, 1700000000000000000, std::string(64, 'a')};
+        const catalog::AnalysisKey key{track.audioHash, std::string(64, 'b'), "{}"};
+        (void)cat->storeAnalysis(track, key, a, catalog::evidenceFromTaggram(a, 3, 2));
+    }
+    // NOTE: the WAL is checkpointed when the last connection closes; only the main file is a seed.
+    std::error_code ec;
+    for (const char* suffix : {"-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
+}
+
+// Audio files for the tag writer: first byte = container index (see fuzz_tag_writer.cpp).
+void tagWriterSeeds(const fs::path& dir, const fs::path& audio) {
+    const std::pair<const char*, char> files[] = {{"seed.flac", 0}, {"seed.ogg", 1}, {"seed.opus", 2},
+                                                  {"seed.mp3", 3}, {"seed.wav", 4}, {"seed.aiff", 5}};
+    for (const auto& [name, index] : files) {
+        std::ifstream in(audio / name, std::ios::binary);
+        if (!in) continue;
+        const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        writeText(dir / (std::string("seed_") + name), std::string(1, index) + body);
+    }
+}
+
+void journalSeeds(const fs::path& dir) {
+    writeText(dir / "seed_journal.jsonl",
+              R"({"v":1,"file":"/music/a.flac","original":{"size":10,"mtime_ns":5,"sha256":"ab","fields":{"GENRE":["rock"]}},)"
+              R"("written":{"size":12,"sha256":"cd","fields":{"GENRE":["rock","jazz"],"TAGSCOPE":["{}"]}}})"
+              "\n{\"v\":1,\"file_hex\":\"2f61ff\",\"orig");
+    const auto record = tagscope::analysis::toJson(seedAnalysis(), nullptr);
+    writeText(dir / "seed_export.json", record.dump());
+    writeText(dir / "seed_export.jsonl", record.dump() + "\n" + record.dump().substr(0, 40));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -98,11 +159,15 @@ int main(int argc, char** argv) {
         return 2;
     }
     const fs::path root = argv[1];
-    for (const char* t : {"audio_decoder", "checkpoint", "safetensors", "model_card", "taxonomy"})
+    for (const char* t : {"audio_decoder", "checkpoint", "safetensors", "model_card", "taxonomy", "catalog",
+                          "tag_writer", "journal"})
         fs::create_directories(root / t);
     audioSeeds(root / "audio_decoder");
     checkpointSeeds(root / "checkpoint");
     safetensorsSeeds(root / "safetensors");
     jsonSeeds(root / "model_card", root / "taxonomy");
+    catalogSeeds(root / "catalog");
+    tagWriterSeeds(root / "tag_writer", root / "audio_decoder");
+    journalSeeds(root / "journal");
     return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,13 @@ std::vector<Target>& targets();
 
 /// Registers `run` under `name` at static-initialisation time; returns true.
 bool registerTarget(const char* name, TargetFn run);
+
+/// A private, empty-at-first folder for targets that need real files (SQLite, TagLib's writer):
+/// created once per process under $TMPDIR and removed at exit. Targets clear what they leave.
+const std::filesystem::path& scratchFolder();
+
+/// Writes `bytes` to `path` (replacing it); aborts when the scratch disk fails.
+void writeScratchFile(const std::filesystem::path& path, std::string_view bytes);
 
 /// Aborts with a message naming the target's violated invariant.
 [[noreturn]] void invariantFailed(const char* expression, const char* file, int line);

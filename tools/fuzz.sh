@@ -45,7 +45,7 @@ export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tools/sanitizers/lsan.su
 run_one() {
     local t="$1" dict=()
     mkdir -p "$build/fuzz-corpus/$t" "$build/fuzz-artifacts/$t"
-    case "$t" in model_card | taxonomy | safetensors) dict=(-dict="$root/fuzz/dicts/json.dict") ;; esac
+    case "$t" in model_card | taxonomy | safetensors | journal) dict=(-dict="$root/fuzz/dicts/json.dict") ;; esac
     # NOTE: rss_limit 2 GB and 25 s per input: a parser that allocates what a header claims, or
     # loops on it, is a finding. Inputs up to 64 kB keep the harnesses fast.
     nice -n 19 "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=25 \

@@ -23,7 +23,8 @@ const fuzz::Target* findTarget(const std::string& name) {
 TEST(FuzzRegressions, EveryTargetIsLinkedIntoTheTests) {
     std::set<std::string> names;
     for (const auto& t : fuzz::targets()) names.insert(t.name);
-    for (const char* expected : {"audio_decoder", "checkpoint", "safetensors", "model_card", "taxonomy"})
+    for (const char* expected : {"audio_decoder", "checkpoint", "safetensors", "model_card", "taxonomy", "catalog",
+                                  "tag_writer", "journal"})
         EXPECT_TRUE(names.count(expected)) << expected;
 }
 
