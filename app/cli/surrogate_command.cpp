@@ -234,7 +234,9 @@ int runSurrogate(const SurrogateSettings& s) {
                  data->x.rows, data->x.cols);
     surrogate::SurrogateTrainOptions options;
     options.booster = s.booster;
-    options.booster.threads = std::max(1, s.threads);
+    // NOTE: one XGBoost thread: the boosters are tiny, and OpenMP's barriers made training ~4x
+    // slower with two threads on a busy machine; the file then also does not depend on --threads.
+    options.booster.threads = 1;
     options.modelId = card.id;
     options.cancel = &cancel;
     options.onTag = [](size_t doneTags, size_t total) {
@@ -279,7 +281,7 @@ void registerSurrogateTrainCommand(CLI::App& train, std::function<void(int)> fin
     sub->add_option("--output", s->output, "Surrogate file to write (default: <card>.surrogate.json beside the card)");
     sub->add_option("--max-files-per-package", s->maxFilesPerPackage, "Files per package and split (0 = all)")->capture_default_str();
     sub->add_option("--max-minutes", s->maxMinutes, "Stop extracting after this many minutes, then train");
-    sub->add_option("--threads", s->threads, "Compute threads")->capture_default_str();
+    sub->add_option("--threads", s->threads, "Compute threads of the model (the boosters train on one)")->capture_default_str();
     sub->add_flag("--extract-only", s->extractOnly, "Only extract feature rows, do not train");
     sub->add_option("--objective", s->booster.objective, "reg:squarederror or binary:logistic")
         ->check(CLI::IsMember({"reg:squarederror", "binary:logistic"}))->capture_default_str();
