@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "core/surrogate/musical_explanation.h"
+
 namespace tagscope::ui {
 namespace {
 
@@ -94,8 +96,16 @@ void FeatureCurvesView::setExplanation(const surrogate::MusicalTagExplanation& e
         label->position->setAxisRect(r);
         label->position->setCoords(0.005, 0.05);
         label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
-        const QString range = lo <= hi ? QStringLiteral("  %1 – %2").arg(lo, 0, 'g', 3).arg(hi, 0, 'g', 3) : QString();
-        label->setText(name + range);
+        // NOTE: the range as the panel writes values ("393 – 1570 Hz", not "1.57e+03").
+        surrogate::SurrogateFeature bare = feature;
+        bare.unit.clear();
+        const QString range = lo <= hi ? QStringLiteral(": %1 – %2")
+                                             .arg(QString::fromStdString(surrogate::formatFeatureValue(bare, float(lo))),
+                                                  QString::fromStdString(surrogate::formatFeatureValue(feature, float(hi))))
+                                       : QString();
+        label->setText(QString::fromStdString(feature.name) + range);
+        label->setBrush(QColor(255, 255, 255, 210));  // readable over the curve
+        label->setPadding(QMargins(2, 0, 2, 0));
         label->setColor(kColours[i % 4].darker(130));
         QFont small = font();
         small.setPointSizeF(small.pointSizeF() * 0.85);

@@ -19,7 +19,7 @@ QString clock(double seconds) {
 MusicalViews::MusicalViews(AnalysisController* controller, TimelinePlot* plot, QWidget* parent)
     : QObject(parent), m_controller(controller), m_plot(plot), m_panel(new MusicalPanel(parent)),
       m_curves(new FeatureCurvesView(parent)) {
-    m_curves->setFixedHeight(110);
+    m_curves->setFixedHeight(96);  // four rows; the timeline above keeps most of a 768-pixel screen
     m_curves->setVisible(false);
     connect(plot, &TimelinePlot::timeRangeChanged, m_curves, &FeatureCurvesView::setTimeRange);
     // NOTE: the curves follow the timeline's data area, so a time is at the same x in both.

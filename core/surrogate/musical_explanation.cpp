@@ -34,7 +34,8 @@ std::string formatFeatureValue(const SurrogateFeature& feature, float value) {
     char buffer[64];
     if (a >= 100.0) std::snprintf(buffer, sizeof buffer, "%.0f", double(value));
     else if (a >= 10.0) std::snprintf(buffer, sizeof buffer, "%.1f", double(value));
-    else std::snprintf(buffer, sizeof buffer, "%.2f", double(value));
+    else if (a >= 0.095 || a == 0.0) std::snprintf(buffer, sizeof buffer, "%.2f", double(value));
+    else std::snprintf(buffer, sizeof buffer, "%.2g", double(value));  // 0.0012, not 0.00
     std::string text = buffer;
     if (!feature.unit.empty()) text += " " + feature.unit;
     return text;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/surrogate/musical_explanation.h"
 #include "core/surrogate/surrogate_model.h"
 #include "core/surrogate/tree_codec.h"
 #include "core/surrogate/xgb_booster.h"
@@ -292,6 +293,16 @@ TEST(SurrogateModel, RefusesAnotherModelsTagsAndWrongFeatureCounts) {
     ASSERT_FALSE(wrong);
     EXPECT_EQ(wrong.error().kind, Error::Kind::Mismatch);
     EXPECT_FALSE(model.predict(7, FeatureMatrix::zeros(2, 6)));
+}
+
+TEST(SurrogateExplanation, FeatureValuesReadWithTheirUnitsAtEveryScale) {
+    const SurrogateFeature tempo{"tempo_bpm", "tempo", "BPM"}, flatness{"spectral_flatness", "spectral flatness", ""};
+    EXPECT_EQ(formatFeatureValue(tempo, 128.4f), "128 BPM");
+    EXPECT_EQ(formatFeatureValue(tempo, 12.34f), "12.3 BPM");
+    EXPECT_EQ(formatFeatureValue(flatness, 0.734f), "0.73");
+    EXPECT_EQ(formatFeatureValue(flatness, 0.0012f), "0.0012");  // small values keep their digits
+    EXPECT_EQ(formatFeatureValue(flatness, 0.0f), "0.00");
+    EXPECT_EQ(formatFeatureValue(tempo, std::nanf("")), "unknown");
 }
 
 TEST(SurrogateFidelity, MetricsOnKnownInputs) {
