@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/model/analyzer.h"
 #include "core/model/pointing.h"
 
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
     }
     if (a.mode.empty() || a.files.empty())
         return die("usage: tagscope_bench_explain speed|faithfulness|pointing [--model CARD] [--threads N] FILES...");
-    auto card = io::loadModelCard(a.model);
+    auto card = cards::loadModelCard(a.model);
     if (!card) return die(card.error().message);
     auto tagger = model::Tagger::load(*card, {"cpu", a.threads});
     if (!tagger) return die(tagger.error().message);

@@ -73,12 +73,12 @@ void AnalysisController::stopRunningAnalysis() {
     }
 }
 
-void AnalysisController::setModel(const io::ModelCard& card) {
+void AnalysisController::setModel(const cards::ModelCard& card) {
     stopRunningAnalysis();
     m_modelCancel->cancel(); // an older load still queued is pointless now
     m_modelCancel = std::make_shared<CancelToken>();
     m_card = card;
-    m_requestedCard = std::make_shared<const io::ModelCard>(card);
+    m_requestedCard = std::make_shared<const cards::ModelCard>(card);
     m_loadedCard.reset();
     m_modelReady = false;
     m_modelLoading = true;

@@ -13,7 +13,7 @@
 
 #include "core/analysis/track_analysis.h"
 #include "core/common/progress.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "ui/analysis_worker.h"
 #include "ui/meta_types.h"
 #include "ui/musical_meta_types.h"
@@ -42,20 +42,20 @@ public:
     /// Loads `card` on the worker (asynchronous; modelReady or modelFailed follows). A running
     /// analysis is cancelled first and its remaining results dropped (the worker finishes it
     /// before it loads, so no chunk of the old model is ever shown as the new model's).
-    void setModel(const io::ModelCard& card);
+    void setModel(const cards::ModelCard& card);
     /// Forgets the model (cancelling a running analysis): analyses then only show the spectrogram.
     void clearModel();
     /// The card of the model that produced the current analysis (its chunks, result and
     /// explanations), or null when it ran without a model. Views and exports read tag names, mel
     /// settings and ids from here, never from model(), which may already be the next model.
-    const io::ModelCard* analysisCard() const { return m_analysisCard.get(); }
+    const cards::ModelCard* analysisCard() const { return m_analysisCard.get(); }
     /// Longest wait for the worker when the controller is destroyed (default 2000 ms).
     void setQuitTimeoutMs(int ms) { m_quitTimeoutMs = ms; }
     int quitTimeoutMs() const { return m_quitTimeoutMs; }
     /// Worker threads left running by destroyed controllers because they did not stop in time.
     static int abandonedWorkers();
     /// The card of the current model, when one is loaded.
-    const std::optional<io::ModelCard>& model() const { return m_card; }
+    const std::optional<cards::ModelCard>& model() const { return m_card; }
     bool hasModel() const { return m_card.has_value() && m_modelReady; }
 
     /// Starts analysing `path`, cancelling whatever runs; returns the request id.
@@ -130,7 +130,7 @@ private:
     quint64 m_nextId = 1;
     quint64 m_current = 0;
     quint64 m_modelRequest = 0;
-    std::optional<io::ModelCard> m_card;
+    std::optional<cards::ModelCard> m_card;
     SharedCard m_requestedCard; ///< the card sent to the worker with the last setModel
     SharedCard m_loadedCard;    ///< the worker's model, once it reported it ready
     SharedCard m_analysisCard;  ///< the model of the current analysis (null: spectrogram only)

@@ -37,7 +37,7 @@ QString describeCurrentException(const QString& doing) {
     return QStringLiteral("internal error while %1: %2").arg(doing, reason);
 }
 
-Result<std::shared_ptr<model::Tagger>> loadTagger(const io::ModelCard& card, const CancelToken* cancel) {
+Result<std::shared_ptr<model::Tagger>> loadTagger(const cards::ModelCard& card, const CancelToken* cancel) {
     if (isCancelled(cancel)) return fail(Error::cancelled());
     auto tagger = model::Tagger::load(card);
     if (!tagger) return fail(tagger.error());

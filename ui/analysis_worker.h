@@ -12,7 +12,7 @@
 #include "core/analysis/track_analysis.h"
 #include "core/audio/audio_decoder.h"
 #include "core/common/progress.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "ui/meta_types.h"
 #include "ui/musical_meta_types.h"
 
@@ -24,12 +24,12 @@ class Tagger;
 namespace tagscope::ui {
 
 /// The card of a loaded model, shared by the worker, the controller and every result it produced.
-using SharedCard = std::shared_ptr<const io::ModelCard>;
+using SharedCard = std::shared_ptr<const cards::ModelCard>;
 
 /// Loads the model of a card (worker thread); may return early with Error::cancelled() once
 /// `cancel` is set. The default loads with model::Tagger::load; tests inject their own.
 using ModelLoader =
-    std::function<Result<std::shared_ptr<model::Tagger>>(const io::ModelCard& card, const CancelToken* cancel)>;
+    std::function<Result<std::shared_ptr<model::Tagger>>(const cards::ModelCard& card, const CancelToken* cancel)>;
 
 /// Lives on the worker thread (moved there by AnalysisController). Every public function is
 /// called on that thread through QMetaObject::invokeMethod; results leave through queued

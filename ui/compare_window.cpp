@@ -142,7 +142,7 @@ void CompareWindow::syncTimeAxis(TrackViews* from, TrackViews* to) {
 }
 
 void CompareWindow::start(std::shared_ptr<const analysis::TrackAnalysis> a, const dsp::MelConfig& melA,
-                          const QString& nameA, const io::ModelCard& cardB, const QString& file) {
+                          const QString& nameA, const cards::ModelCard& cardB, const QString& file) {
     m_a = std::move(a);
     m_melA = melA;
     m_nameA = nameA;

@@ -12,7 +12,7 @@
 
 #include "core/analysis/track_analysis.h"
 #include "core/dsp/mel_spectrogram.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 class QLabel;
 class QTreeWidget;
@@ -49,7 +49,7 @@ public:
 
     /// Shows `a` at once and analyses `file` with `cardB` (asynchronous; B appears when done).
     void start(std::shared_ptr<const analysis::TrackAnalysis> a, const dsp::MelConfig& melA, const QString& nameA,
-               const io::ModelCard& cardB, const QString& file);
+               const cards::ModelCard& cardB, const QString& file);
     /// Shows two finished analyses and their comparison (start() ends here; tests call it directly).
     void showAnalyses(std::shared_ptr<const analysis::TrackAnalysis> a, const dsp::MelConfig& melA, const QString& nameA,
                       std::shared_ptr<const analysis::TrackAnalysis> b, const dsp::MelConfig& melB, const QString& nameB);

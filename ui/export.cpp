@@ -103,7 +103,7 @@ Result<void> exportWidgetPng(QWidget* widget, const QString& path) {
     return {};
 }
 
-Result<void> exportResults(const analysis::TrackAnalysis& analysis, const io::ModelCard* card,
+Result<void> exportResults(const analysis::TrackAnalysis& analysis, const cards::ModelCard* card,
                            const std::vector<analysis::TagExplanation>& explanations, const QString& path) {
     const QString suffix = QFileInfo(path).suffix().toLower();
     if (suffix == QLatin1String("json"))

@@ -8,7 +8,7 @@
 
 #include "core/analysis/track_analysis.h"
 #include "core/common/error.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 class QCustomPlot;
 class QWidget;
@@ -25,7 +25,7 @@ Result<void> exportFigure(const ExplanationFigure& figure, const QString& path);
 /// Saves a screenshot of a widget (the whole window) as PNG.
 Result<void> exportWidgetPng(QWidget* widget, const QString& path);
 /// Saves results as JSON (the full CLI schema, with `explanations`) or CSV (ranked tags) by suffix.
-Result<void> exportResults(const analysis::TrackAnalysis& analysis, const io::ModelCard* card,
+Result<void> exportResults(const analysis::TrackAnalysis& analysis, const cards::ModelCard* card,
                            const std::vector<analysis::TagExplanation>& explanations, const QString& path);
 
 } // namespace tagscope::ui

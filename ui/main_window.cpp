@@ -241,7 +241,7 @@ void MainWindow::connectController() {
     });
     connect(c, &AnalysisController::chunkArrived, this, [this](const analysis::ChunkPrediction& chunk) {
         // NOTE: the card of the model that produced the chunk, not the one being chosen.
-        const io::ModelCard* card = m_controller->analysisCard();
+        const cards::ModelCard* card = m_controller->analysisCard();
         if (!card) return;
         m_chunks.push_back(chunk);
         analysis::Taggram taggram;
@@ -258,7 +258,7 @@ void MainWindow::connectController() {
         m_tags->setProvisional(names, mean);
     });
     connect(c, &AnalysisController::analysisReady, this, [this](const analysis::TrackAnalysis& result) {
-        const io::ModelCard* card = m_controller->analysisCard();
+        const cards::ModelCard* card = m_controller->analysisCard();
         const dsp::MelConfig mel = card ? card->mel : dsp::MelConfig{};
         m_analysis = std::make_shared<const analysis::TrackAnalysis>(result);
         m_views->setAnalysis(m_analysis, mel);
@@ -348,7 +348,7 @@ void MainWindow::startUp(const StartupOptions& options) {
         m_overlays->enableOverlays(options.overlays.contains(QStringLiteral("attention")),
                                    options.overlays.contains(QStringLiteral("relevance")));
     m_models = installedModels();
-    std::optional<io::ModelCard> extra = cardFor(options.model);
+    std::optional<cards::ModelCard> extra = cardFor(options.model);
     const QString suffix = QFileInfo(options.model).suffix();
     const bool fileGiven = suffix == QLatin1String("pth") || suffix == QLatin1String("json");
     if (!extra && !fileGiven && m_models.empty()) extra = defaultModel(m_models);
@@ -363,11 +363,11 @@ void MainWindow::startUp(const StartupOptions& options) {
     openFile(file);
 }
 
-std::optional<io::ModelCard> MainWindow::cardFor(const QString& model) {
+std::optional<cards::ModelCard> MainWindow::cardFor(const QString& model) {
     const QString suffix = QFileInfo(model).suffix();
     if (model.isEmpty() || (suffix != QLatin1String("pth") && suffix != QLatin1String("json"))) return std::nullopt;
     auto card = suffix == QLatin1String("pth") ? upstreamCheckpointCard(model.toStdString(), sharedDirectory() / "tags")
-                                               : io::loadModelCard(model.toStdString());
+                                               : cards::loadModelCard(model.toStdString());
     if (card) return *card;
     setMessage(QString::fromStdString(card.error().message));
     return std::nullopt;
@@ -387,7 +387,7 @@ void MainWindow::startComparison() {
     compareWithModel(index);
 }
 
-void MainWindow::populateModels(const std::optional<io::ModelCard>& extra) {
+void MainWindow::populateModels(const std::optional<cards::ModelCard>& extra) {
     if (extra) m_models.insert(m_models.begin(), *extra);
     QSignalBlocker block(m_modelBox);
     m_modelBox->clear();
@@ -520,7 +520,7 @@ void MainWindow::exportView() {
     for (size_t tag : m_selected)
         if (const auto it = m_explanations.find(tag); it != m_explanations.end()) input.explanations.push_back(it->second.get());
     input.fileName = QFileInfo(m_controller->currentFile()).fileName().toStdString();
-    if (const io::ModelCard* card = m_controller->analysisCard()) {
+    if (const cards::ModelCard* card = m_controller->analysisCard()) {
         input.modelName = card->name.empty() ? card->id : card->name;
         input.mel = card->mel;
     }
@@ -563,7 +563,7 @@ void MainWindow::compareWithModel(int cardIndex) {
         connect(m_playback, &PlaybackController::positionChanged, m_compare, &CompareWindow::setPlayhead);
         connect(m_compare, &CompareWindow::seekRequested, m_playback, &PlaybackController::seek);
     }
-    const io::ModelCard* card = m_controller->analysisCard();
+    const cards::ModelCard* card = m_controller->analysisCard();
     const QString nameA = card ? QString::fromStdString(card->name.empty() ? card->id : card->name) : tr("no model");
     m_compare->start(m_analysis, card ? card->mel : dsp::MelConfig{}, nameA, m_models[size_t(cardIndex)],
                      m_controller->currentFile());

@@ -11,7 +11,7 @@
 #include <QStringList>
 
 #include "core/analysis/track_analysis.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "ui/settings.h"
 
 class QComboBox;
@@ -80,14 +80,14 @@ private:
     void buildStatusBar();
     void connectController();
     void connectPlayback();
-    void populateModels(const std::optional<io::ModelCard>& extra);
+    void populateModels(const std::optional<cards::ModelCard>& extra);
     void chooseModel(int index);
     void updateRecentMenu();
     void onSelection(const std::vector<size_t>& tags);
     void refreshExplanations();
     void maybeTakeScreenshot();
     void startComparison();
-    std::optional<io::ModelCard> cardFor(const QString& model);
+    std::optional<cards::ModelCard> cardFor(const QString& model);
     void setMessage(const QString& text);
     void exportView();
     void exportResults();
@@ -119,7 +119,7 @@ private:
     QAction* m_stopAction = nullptr;
     QAction* m_loopAction = nullptr;
     QAction* m_evidenceAction = nullptr;
-    std::vector<io::ModelCard> m_models;
+    std::vector<cards::ModelCard> m_models;
     std::vector<size_t> m_selected;
     std::vector<analysis::ChunkPrediction> m_chunks;
     ViewSettings m_settings;

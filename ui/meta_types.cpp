@@ -7,7 +7,7 @@ void registerMetaTypes() {
     qRegisterMetaType<analysis::TrackAnalysis>("tagscope::analysis::TrackAnalysis");
     qRegisterMetaType<analysis::TagExplanation>("tagscope::analysis::TagExplanation");
     qRegisterMetaType<analysis::ChunkPrediction>("tagscope::analysis::ChunkPrediction");
-    qRegisterMetaType<io::ModelCard>("tagscope::io::ModelCard");
+    qRegisterMetaType<cards::ModelCard>("tagscope::cards::ModelCard");
     qRegisterMetaType<SharedAudio>("tagscope::ui::SharedAudio");
 }
 

@@ -8,7 +8,7 @@
 
 #include "core/analysis/track_analysis.h"
 #include "core/audio/audio_decoder.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 namespace tagscope::ui {
 
@@ -24,5 +24,5 @@ void registerMetaTypes();
 Q_DECLARE_METATYPE(tagscope::analysis::TrackAnalysis)
 Q_DECLARE_METATYPE(tagscope::analysis::TagExplanation)
 Q_DECLARE_METATYPE(tagscope::analysis::ChunkPrediction)
-Q_DECLARE_METATYPE(tagscope::io::ModelCard)
+Q_DECLARE_METATYPE(tagscope::cards::ModelCard)
 Q_DECLARE_METATYPE(tagscope::ui::SharedAudio)

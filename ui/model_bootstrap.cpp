@@ -23,9 +23,9 @@ fs::path sharedDirectory() {
     return {};
 }
 
-std::vector<io::ModelCard> installedModels() { return io::discoverModelCards(io::defaultModelDirectories()); }
+std::vector<cards::ModelCard> installedModels() { return cards::discoverModelCards(cards::defaultModelDirectories()); }
 
-Result<io::ModelCard> upstreamCheckpointCard(const fs::path& checkpoint, const fs::path& tagsDir) {
+Result<cards::ModelCard> upstreamCheckpointCard(const fs::path& checkpoint, const fs::path& tagsDir) {
     const std::string stem = checkpoint.stem().string(); // "<dataset>_<arch>"
     const auto underscore = stem.find('_');
     if (underscore == std::string::npos)
@@ -43,7 +43,7 @@ Result<io::ModelCard> upstreamCheckpointCard(const fs::path& checkpoint, const f
     auto vocabulary = tags::loadTagVocabulary(vocabularyFile);
     if (!vocabulary) return fail(vocabulary.error());
     vocabulary->name = dataset + "_top50";
-    io::ModelCard card;
+    cards::ModelCard card;
     card.id = "upstream-" + stem;
     card.name = "Upstream " + arch + " (" + dataset + ")";
     card.architecture = arch;
@@ -63,7 +63,7 @@ Result<io::ModelCard> upstreamCheckpointCard(const fs::path& checkpoint, const f
     return card;
 }
 
-std::optional<io::ModelCard> defaultModel(const std::vector<io::ModelCard>& installed) {
+std::optional<cards::ModelCard> defaultModel(const std::vector<cards::ModelCard>& installed) {
     if (!installed.empty()) return installed.front();
     const fs::path shared = sharedDirectory();
     if (shared.empty()) return std::nullopt;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/common/error.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 namespace tagscope::ui {
 
@@ -15,18 +15,18 @@ namespace tagscope::ui {
 /// tree; empty for an installed program.
 std::filesystem::path sharedDirectory();
 
-/// Cards installed in io::defaultModelDirectories().
-std::vector<io::ModelCard> installedModels();
+/// Cards installed in cards::defaultModelDirectories().
+std::vector<cards::ModelCard> installedModels();
 
 /// A card for an upstream sota-music-tagging-models checkpoint (e.g. mtat_fcn.pth) read in
 /// place: architecture, dataset and vocabulary follow the file name; `tagsDir` holds the
 /// <dataset>_top50.txt vocabularies. Errors name the file.
-Result<io::ModelCard> upstreamCheckpointCard(const std::filesystem::path& checkpoint,
+Result<cards::ModelCard> upstreamCheckpointCard(const std::filesystem::path& checkpoint,
                                              const std::filesystem::path& tagsDir);
 
 /// The model to start with: the first installed card; else a card for
 /// <shared>/models/upstream/mtat_fcn.pth when present; else nullopt (spectrogram only).
-std::optional<io::ModelCard> defaultModel(const std::vector<io::ModelCard>& installed);
+std::optional<cards::ModelCard> defaultModel(const std::vector<cards::ModelCard>& installed);
 
 /// Registers the bundled Qt resources (icon, demo clip); idempotent.
 void initResources();

@@ -44,7 +44,7 @@ std::vector<std::string> keptValues(const tagfile::FieldChange& change, const QT
     return after;
 }
 
-std::optional<tags::Taxonomy> taxonomyOf(const io::ModelCard& card) {
+std::optional<tags::Taxonomy> taxonomyOf(const cards::ModelCard& card) {
     if (!card.taxonomyPath) return std::nullopt;
     auto t = tags::loadTaxonomy(*card.taxonomyPath);
     return t ? std::optional<tags::Taxonomy>(*t) : std::nullopt;
@@ -213,7 +213,7 @@ void TagReviewDialog::apply() {
 }
 
 void TagReviewDialog::reviewAndWrite(QWidget* parent, const std::optional<analysis::TrackAnalysis>& current,
-                                     const std::optional<io::ModelCard>& card) {
+                                     const std::optional<cards::ModelCard>& card) {
     std::vector<tagfile::FilePlan> plans;
     const tagfile::WriteOptions options;
     if (current) {
@@ -230,7 +230,7 @@ void TagReviewDialog::reviewAndWrite(QWidget* parent, const std::optional<analys
             return;
         }
         std::map<std::string, std::optional<tags::Taxonomy>> taxonomies;
-        const auto cards = io::discoverModelCards(io::defaultModelDirectories());
+        const auto cards = cards::discoverModelCards(cards::defaultModelDirectories());
         for (const auto& t : *tracks) {
             if (!taxonomies.count(t.modelId)) {
                 taxonomies[t.modelId] = std::nullopt;

@@ -10,7 +10,7 @@
 #include <QDialog>
 
 #include "core/analysis/track_analysis.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/tagfile/write_plan.h"
 
 class QLabel;
@@ -37,7 +37,7 @@ public:
     /// none, for an analysis export the user picks; then runs the dialog. Errors are shown in a
     /// message box.
     static void reviewAndWrite(QWidget* parent, const std::optional<analysis::TrackAnalysis>& current,
-                               const std::optional<io::ModelCard>& card);
+                               const std::optional<cards::ModelCard>& card);
 
 public Q_SLOTS:
     /// Writes the reviewed plans (journal first, then each file safely) and shows each result.

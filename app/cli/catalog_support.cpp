@@ -35,7 +35,7 @@ std::string analysisOptionsJson(const model::AnalysisOptions& o) {
     return j.dump();
 }
 
-Result<std::string> modelWeightsSha256(const io::ModelCard& card) {
+Result<std::string> modelWeightsSha256(const cards::ModelCard& card) {
     if (card.sha256.size() == 64) return card.sha256;
     return io::sha256File(card.weightsPath);
 }

@@ -11,7 +11,7 @@
 
 #include "app/cli/cli_common.h"
 #include "core/catalog/catalog.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/model/analyzer.h"
 
 namespace tagscope::cli {
@@ -27,7 +27,7 @@ std::optional<catalog::Catalog> openCatalogOrReport(const std::string& option);
 std::string analysisOptionsJson(const model::AnalysisOptions& options);
 
 /// The sha256 of the model's weights: the card's, or computed from the weights file.
-Result<std::string> modelWeightsSha256(const io::ModelCard& card);
+Result<std::string> modelWeightsSha256(const cards::ModelCard& card);
 
 /// Writes a file path into a JSON object without loss (the documented escaping of every JSON and
 /// JSONL output): `object[key]` is the path as UTF-8 with each invalid byte replaced by U+FFFD,

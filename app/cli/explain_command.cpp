@@ -67,7 +67,7 @@ void ExplainCommand::add(CLI::App& app) {
 int ExplainCommand::run(const GlobalOptions& global) {
     auto tagger = loadSelectedModel(global);
     if (!tagger) return kExitModel;
-    const io::ModelCard& card = tagger->card();
+    const cards::ModelCard& card = tagger->card();
 
     std::vector<size_t> tagIndices;
     for (const auto& name : m_tags) {

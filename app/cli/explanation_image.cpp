@@ -9,7 +9,7 @@ namespace tagscope::cli {
 
 Result<void> writeExplanationFigure(const std::filesystem::path& path, const analysis::TrackAnalysis& analysis,
                                     const std::vector<analysis::TagExplanation>& explanations,
-                                    const io::ModelCard& card) {
+                                    const cards::ModelCard& card) {
 #ifdef TAGSCOPE_HAVE_FIGURE
     ui::FigureInput input;
     input.analysis = &analysis;

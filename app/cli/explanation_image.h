@@ -6,7 +6,7 @@
 
 #include "core/analysis/track_analysis.h"
 #include "core/common/error.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 namespace tagscope::cli {
 
@@ -17,6 +17,6 @@ namespace tagscope::cli {
 /// axis; colour bars; legend. Errors name the file; a build without Qt says so.
 Result<void> writeExplanationFigure(const std::filesystem::path& path, const analysis::TrackAnalysis& analysis,
                                     const std::vector<analysis::TagExplanation>& explanations,
-                                    const io::ModelCard& card);
+                                    const cards::ModelCard& card);
 
 } // namespace tagscope::cli

@@ -15,13 +15,13 @@ std::string joined(const std::vector<fs::path>& dirs) {
 
 } // namespace
 
-Result<io::ModelCard> selectModelCard(const std::string& spec) {
+Result<cards::ModelCard> selectModelCard(const std::string& spec) {
     std::error_code ec;
-    if (!spec.empty() && (spec.ends_with(".json") || fs::is_regular_file(spec, ec))) return io::loadModelCard(spec);
+    if (!spec.empty() && (spec.ends_with(".json") || fs::is_regular_file(spec, ec))) return cards::loadModelCard(spec);
 
-    const auto dirs = io::defaultModelDirectories();
+    const auto dirs = cards::defaultModelDirectories();
     std::vector<Error> problems;
-    auto cards = io::discoverModelCards(dirs, &problems);
+    auto cards = cards::discoverModelCards(dirs, &problems);
     if (spec.empty()) {
         if (!cards.empty()) return cards.front();
         std::string why = "no model installed (searched " + joined(dirs) +

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/model/model_import.h"
 
 namespace tagscope::cli {
@@ -32,8 +32,8 @@ int ModelsCommand::run(const GlobalOptions&) {
 
 int ModelsCommand::runList() const {
     std::vector<Error> problems;
-    const auto dirs = io::defaultModelDirectories();
-    const auto cards = io::discoverModelCards(dirs, &problems);
+    const auto dirs = cards::defaultModelDirectories();
+    const auto cards = cards::discoverModelCards(dirs, &problems);
     for (const auto& p : problems) printError(p);
     if (m_listJson) {
         nlohmann::json all = nlohmann::json::array();

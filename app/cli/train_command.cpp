@@ -12,7 +12,7 @@
 #include "app/cli/sigint_cancel.h"
 #include "app/cli/surrogate_command.h"
 #include "core/io/file_util.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/io/safetensors.h"
 #include "core/model/training/corpus.h"
 #include "core/model/training/evaluate.h"
@@ -275,7 +275,7 @@ int runExport(const TrainSettings& s) {
     auto weights = io::readSafetensors(best);
     if (!weights) return printError(weights.error()), kExitSomeFailed;
     const auto teachers = upstreamTeachers(s.teachers);
-    io::ModelCard card;
+    cards::ModelCard card;
     card.id = "tagscope-mtt-student-v1";
     card.name = "Tagscope MTT student (MTAT + MSD + MTG-Jamendo)";
     card.description =
@@ -343,7 +343,7 @@ int runExport(const TrainSettings& s) {
     }
     card.evaluation = evaluation;
     const fs::path cardPath = fs::path(s.modelsDir) / (s.id + ".json");
-    if (auto ok = io::saveModelCard(card, cardPath); !ok) return printError(ok.error()), kExitSomeFailed;
+    if (auto ok = cards::saveModelCard(card, cardPath); !ok) return printError(ok.error()), kExitSomeFailed;
     std::fprintf(stderr, "wrote %s and %s\n", out.string().c_str(), cardPath.string().c_str());
     return kExitOk;
 }

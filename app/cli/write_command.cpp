@@ -8,7 +8,7 @@
 
 #include "app/cli/model_selection.h"
 #include "app/cli/sigint_cancel.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/tagfile/safe_writer.h"
 #include "core/tagfile/track_source.h"
 
@@ -35,7 +35,7 @@ bool selected(const fs::path& file, const std::vector<std::string>& inputs) {
 /// The taxonomy of the model that made the analysis, from its installed card (empty when the
 /// model is not installed or has none; a warning says what that means).
 std::optional<tags::Taxonomy> taxonomyFor(const std::string& modelId) {
-    for (const auto& card : io::discoverModelCards(io::defaultModelDirectories())) {
+    for (const auto& card : cards::discoverModelCards(cards::defaultModelDirectories())) {
         if (card.id != modelId || !card.taxonomyPath) continue;
         if (auto t = tags::loadTaxonomy(*card.taxonomyPath)) return *t;
     }

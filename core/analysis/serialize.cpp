@@ -18,7 +18,7 @@ json spectrogramJson(const dsp::Spectrogram& s) {
     return {{"n_mels", s.nMels}, {"n_frames", s.nFrames}, {"values", floats(s.values)}};
 }
 
-json cardJson(const io::ModelCard& card) {
+json cardJson(const cards::ModelCard& card) {
     json m = {{"id", card.id},
               {"name", card.name},
               {"architecture", card.architecture},
@@ -143,7 +143,7 @@ json explanationToJson(const TagExplanation& e, bool includeRelevanceMap) {
     return j;
 }
 
-json toJson(const TrackAnalysis& a, const io::ModelCard* card, const std::vector<TagExplanation>& explanations,
+json toJson(const TrackAnalysis& a, const cards::ModelCard* card, const std::vector<TagExplanation>& explanations,
             const ExportOptions& options) {
     json j;
     j["schema_version"] = kSchemaVersion;

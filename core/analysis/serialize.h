@@ -11,7 +11,7 @@
 
 #include "core/analysis/track_analysis.h"
 #include "core/common/error.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 namespace tagscope::analysis {
 
@@ -35,7 +35,7 @@ struct ExportOptions {
 ///   "hierarchy": [{group, score, evidence_tag, evidence_index, members}],
 ///   "attention": {...}?, "explanations": [...]?, "warnings": [...]? }
 /// `card` may be null (only the model id of the analysis is written then).
-nlohmann::json toJson(const TrackAnalysis& analysis, const io::ModelCard* card,
+nlohmann::json toJson(const TrackAnalysis& analysis, const cards::ModelCard* card,
                       const std::vector<TagExplanation>& explanations = {}, const ExportOptions& options = {});
 
 /// One tag's explanations: "occlusion", "contribution", "attribution" (time series), "relevance",

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/dsp/mel_spectrogram.h"
+#include "core/tags/coarse_tag.h"
 
 namespace tagscope::analysis {
 
@@ -96,14 +97,8 @@ struct Faithfulness {
     std::string summary() const;             ///< one sentence for users
 };
 
-/// A coarse tag (Zhong et al. 2023 grouped max-pooling): score = max of its fine tags.
-struct CoarseTag {
-    std::string group;
-    float score = 0.0f;
-    size_t evidenceIndex = 0;                ///< the fine tag that gave the max
-    std::string evidenceTag;
-    std::vector<size_t> members;             ///< fine tags of the group (output indices)
-};
+/// A coarse tag of an analysis (defined with the taxonomy, which computes it).
+using CoarseTag = tags::CoarseTag;
 
 /// Everything known about one analysed track.
 struct TrackAnalysis {

@@ -13,7 +13,7 @@
 namespace tagscope::model {
 namespace {
 
-analysis::TrackAnalysis describeTrack(const io::ModelCard& card, const audio::AudioBuffer& audio) {
+analysis::TrackAnalysis describeTrack(const cards::ModelCard& card, const audio::AudioBuffer& audio) {
     analysis::TrackAnalysis r;
     r.modelId = card.id;
     r.tagNames = card.tagNames();
@@ -26,7 +26,7 @@ analysis::TrackAnalysis describeTrack(const io::ModelCard& card, const audio::Au
     return r;
 }
 
-void addHierarchy(const io::ModelCard& card, analysis::TrackAnalysis& r) {
+void addHierarchy(const cards::ModelCard& card, analysis::TrackAnalysis& r) {
     if (!card.taxonomyPath) return;
     auto taxonomy = tags::loadTaxonomy(*card.taxonomyPath);
     if (!taxonomy) {

@@ -222,14 +222,14 @@ Result<ImportResult> importCheckpoint(const fs::path& checkpoint, const ImportOp
     for (const auto& [key, tensor] : stateDict(**net))
         if (const auto it = weights.find(key); it != weights.end()) kept.emplace(key, it->second);
 
-    const fs::path outDir = o.outputDirectory.empty() ? io::userModelDirectory() : o.outputDirectory;
+    const fs::path outDir = o.outputDirectory.empty() ? cards::userModelDirectory() : o.outputDirectory;
     std::error_code ec;
     fs::create_directories(outDir, ec);
     if (!fs::is_directory(outDir, ec)) return fail(Error::Kind::Io, outDir, "cannot create the model folder");
     const std::string id = sanitizeId(o.id.empty() ? (dataset.empty() ? vocab->name : dataset) + "-" + arch : o.id);
     if (id.empty()) return fail(Error::Kind::InvalidInput, checkpoint, "the model name is empty");
 
-    io::ModelCard& card = result.card;
+    cards::ModelCard& card = result.card;
     card.id = id;
     card.name = o.id.empty() ? arch + " (" + vocab->name + ")" : o.id;
     card.description = std::string("Upstream ") + arch + " tagger (" + defaults.paper + ") trained on " + vocab->name +
@@ -260,7 +260,7 @@ Result<ImportResult> importCheckpoint(const fs::path& checkpoint, const ImportOp
         const fs::path copy = outDir / (id + ".taxonomy.json");
         if (text && io::writeFileAtomically(copy, *text)) card.taxonomyPath = fs::absolute(copy, ec);
     }
-    if (auto ok = io::saveModelCard(card, card.cardPath); !ok) return fail(ok.error());
+    if (auto ok = cards::saveModelCard(card, card.cardPath); !ok) return fail(ok.error());
     return result;
 }
 

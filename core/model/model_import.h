@@ -8,7 +8,7 @@
 
 #include "core/common/error.h"
 #include "core/common/tensor.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 namespace tagscope::model {
 
@@ -17,12 +17,12 @@ struct ImportOptions {
     std::string dataset;                   ///< "mtat", "msd", "jamendo", "msd_cals"; "" = infer from the file name
     std::filesystem::path tagsFile;        ///< tag list in output order; "" = look for <vocabulary>.txt near the checkpoint
     std::string id;                        ///< model id and file stem; "" = "<dataset>-<architecture>"
-    std::filesystem::path outputDirectory; ///< "" = io::userModelDirectory()
+    std::filesystem::path outputDirectory; ///< "" = cards::userModelDirectory()
 };
 
 /// What an import wrote.
 struct ImportResult {
-    io::ModelCard card;               ///< the card as written (cardPath and weightsPath absolute)
+    cards::ModelCard card;               ///< the card as written (cardPath and weightsPath absolute)
     std::string inferredArchitecture; ///< what the keys suggested ("" when they matched nothing known)
     std::string keyPrefix;            ///< prefix removed from the checkpoint's keys ("network." ...)
 };

@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPredictBatch = 8;
 
-Error withContext(Error e, const io::ModelCard& card) {
+Error withContext(Error e, const cards::ModelCard& card) {
     const std::string name = card.id.empty() ? card.cardPath.filename().string() : card.id;
     e.message = "loading model '" + name + "': " + e.message;
     return e;
@@ -62,7 +62,7 @@ Result<TensorMap> readWeights(const std::filesystem::path& path) {
                 "unknown weights format '" + ext + "' (expected .safetensors, .pth, .pt or .ckpt)");
 }
 
-Result<void> checkSha256(const io::ModelCard& card) {
+Result<void> checkSha256(const cards::ModelCard& card) {
     if (card.sha256.empty()) return {};
     auto digest = io::sha256File(card.weightsPath);
     if (!digest) return fail(digest.error());
@@ -83,7 +83,7 @@ int resolveThreads(int requested) {
 
 } // namespace
 
-Tagger::Impl::Impl(io::ModelCard c, std::shared_ptr<TaggerNet> n, torch::Device d, int nThreads)
+Tagger::Impl::Impl(cards::ModelCard c, std::shared_ptr<TaggerNet> n, torch::Device d, int nThreads)
     : card(std::move(c)), net(std::move(n)), device(d), mel(card.mel), threads(nThreads) {}
 
 void Tagger::Impl::applyThreads() const {
@@ -118,7 +118,7 @@ std::vector<std::vector<float>> tensorRows(const torch::Tensor& t) {
     return rows;
 }
 
-Result<std::unique_ptr<Tagger>> makeTagger(io::ModelCard card, std::shared_ptr<TaggerNet> net,
+Result<std::unique_ptr<Tagger>> makeTagger(cards::ModelCard card, std::shared_ptr<TaggerNet> net,
                                            const LoadOptions& options, bool optimize) {
     if (card.chunkSamples <= 0)
         return fail(Error::Kind::InvalidInput, card.cardPath, "model card has no chunk length");
@@ -142,7 +142,7 @@ Result<std::unique_ptr<Tagger>> makeTagger(io::ModelCard card, std::shared_ptr<T
     }
 }
 
-Result<std::unique_ptr<Tagger>> Tagger::load(const io::ModelCard& card, const LoadOptions& options) {
+Result<std::unique_ptr<Tagger>> Tagger::load(const cards::ModelCard& card, const LoadOptions& options) {
     try {
         if (card.tagCount() == 0) return fail(withContext(Error::make(Error::Kind::InvalidInput, card.cardPath, "model card lists no tags"), card));
         if (auto ok = checkSha256(card); !ok) return fail(withContext(ok.error(), card));
@@ -168,7 +168,7 @@ std::unique_ptr<Tagger> Tagger::fromImpl(std::unique_ptr<Impl> impl) {
 Tagger::Tagger(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Tagger::~Tagger() = default;
 
-const io::ModelCard& Tagger::card() const { return m_impl->card; }
+const cards::ModelCard& Tagger::card() const { return m_impl->card; }
 std::string Tagger::deviceName() const { return m_impl->device.str(); }
 bool Tagger::hasAttention() const { return m_impl->net->hasAttention(); }
 int Tagger::attentionLayers() const { return m_impl->net->attentionLayers(); }

@@ -9,7 +9,7 @@
 #include "core/common/error.h"
 #include "core/common/progress.h"
 #include "core/dsp/mel_spectrogram.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 namespace tagscope::model {
 
@@ -25,10 +25,10 @@ public:
     /// Loads the card's weights (safetensors, or upstream torch checkpoints: zip or legacy),
     /// checks the sha256 when the card has one, and prepares the model for inference.
     /// Errors name the weights file and the first offending keys.
-    static Result<std::unique_ptr<Tagger>> load(const io::ModelCard& card, const LoadOptions& options = {});
+    static Result<std::unique_ptr<Tagger>> load(const cards::ModelCard& card, const LoadOptions& options = {});
     ~Tagger();
 
-    const io::ModelCard& card() const;
+    const cards::ModelCard& card() const;
     std::string deviceName() const;
     bool hasAttention() const;
     int attentionLayers() const;

@@ -91,10 +91,10 @@ Result<Taxonomy> parseTaxonomy(std::string_view text, const std::filesystem::pat
     return taxonomy;
 }
 
-std::vector<analysis::CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
+std::vector<CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
                                                 std::span<const float> scores,
                                                 std::span<const std::string> vocabularyOfTag) {
-    std::vector<analysis::CoarseTag> out;
+    std::vector<CoarseTag> out;
     const size_t n = std::min(tagNames.size(), scores.size());
     const auto names = tagNames.first(n);
     for (const auto& group : taxonomy.groups) {
@@ -108,7 +108,7 @@ std::vector<analysis::CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::s
         size_t best = members.front();
         for (size_t i : members)
             if (scores[i] > scores[best]) best = i;
-        analysis::CoarseTag coarse;
+        CoarseTag coarse;
         coarse.group = group.name;
         coarse.score = scores[best];
         coarse.evidenceIndex = best;

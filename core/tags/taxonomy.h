@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/analysis/track_analysis.h"
 #include "core/common/error.h"
+#include "core/tags/coarse_tag.h"
 
 namespace tagscope::tags {
 
@@ -33,7 +33,7 @@ Result<Taxonomy> loadTaxonomy(const std::filesystem::path& path);
 /// descending score. A bare member matches every tag of that name, so one group pools the same
 /// tag across the vocabularies of a multi-vocabulary model; `vocabularyOfTag` (one name per
 /// output, optional) lets "vocab:tag" members pick one vocabulary's tag.
-std::vector<analysis::CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
+std::vector<CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
                                                 std::span<const float> scores,
                                                 std::span<const std::string> vocabularyOfTag = {});
 

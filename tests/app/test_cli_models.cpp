@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/file_util.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/io/safetensors.h"
 #include "tests/app/cli_runner.h"
 #include "tests/support/test_paths.h"
@@ -28,7 +28,7 @@ TEST(CliModels, ImportInfersArchitectureDatasetAndTagsThenLists) {
 
     // Default folder: $XDG_DATA_HOME/tagscope/models.
     const auto dir = home / "data" / "tagscope" / "models";
-    auto card = io::loadModelCard(dir / "mtat-fcn.json");
+    auto card = cards::loadModelCard(dir / "mtat-fcn.json");
     ASSERT_TRUE(card) << card.error().message;
     EXPECT_EQ(card->architecture, "fcn");
     EXPECT_EQ(card->sampleRate, 16000);
@@ -78,7 +78,7 @@ TEST(CliModels, ImportWithExplicitOptionsIntoAFolder) {
                                        "--out", out.string()});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     // The name becomes a clean id: lower case, no runs of '-', none at the ends.
-    auto card = io::loadModelCard(out / "my-musicnn-v2.json");
+    auto card = cards::loadModelCard(out / "my-musicnn-v2.json");
     ASSERT_TRUE(card) << card.error().message;
     EXPECT_EQ(card->architecture, "musicnn");
     EXPECT_EQ(card->chunkSamples, 48000);

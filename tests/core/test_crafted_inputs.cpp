@@ -9,7 +9,7 @@
 #include "core/audio/audio_checks.h"
 #include "core/audio/audio_decoder.h"
 #include "core/io/bounded_json.h"
-#include "core/io/model_card_parser.h"
+#include "core/cards/model_card_parser.h"
 #include "core/io/pickle_reader.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_checkpoint.h"
@@ -275,7 +275,7 @@ std::string card(const std::string& sampleRate, const std::string& chunk, const 
 }
 
 TEST(CraftedModelCard, ValidCardParses) {
-    auto c = io::parseModelCard(card("16000", R"("chunk_seconds":3.0)", R"({"n_fft":512,"n_mels":96})"), "/x/card.json");
+    auto c = cards::parseModelCard(card("16000", R"("chunk_seconds":3.0)", R"({"n_fft":512,"n_mels":96})"), "/x/card.json");
     ASSERT_TRUE(c) << c.error().message;
     EXPECT_EQ(c->chunkSamples, 48000);
     EXPECT_EQ(c->mel.hopLength, 256);
@@ -301,15 +301,15 @@ TEST(CraftedModelCard, NumbersOutOfRangeAreErrorsNotCasts) {
         {card("16000", chunk, mel, R"(,"vocabularies":{"a":1})"), "card.json"},
     };
     for (const auto& [text, expected] : cases) {
-        Result<io::ModelCard> parsed;
-        EXPECT_NO_THROW(parsed = io::parseModelCard(text, "/x/card.json")) << text;
+        Result<cards::ModelCard> parsed;
+        EXPECT_NO_THROW(parsed = cards::parseModelCard(text, "/x/card.json")) << text;
         EXPECT_TRUE(failsWith(parsed, expected)) << text;
     }
 }
 
 TEST(CraftedModelCard, NestingBombIsRejectedBeforeParsing) {
     const std::string deep = std::string(200000, '[') + std::string(200000, ']');
-    EXPECT_TRUE(failsWith(io::parseModelCard(card("16000", R"("chunk_seconds":3.0)", R"({"n_fft":512,"n_mels":96})",
+    EXPECT_TRUE(failsWith(cards::parseModelCard(card("16000", R"("chunk_seconds":3.0)", R"({"n_fft":512,"n_mels":96})",
                                                   R"(,"hyper_parameters":{"x":)" + deep + "}"),
                                              "/x/card.json"),
                           "nested more than"));
@@ -322,8 +322,8 @@ TEST(CraftedModelCard, OversizedFileIsNotRead) {
         std::ofstream out(path, std::ios::binary);
         out << "{\"architecture\":\"fcn\",\"pad\":\"";
     }
-    std::filesystem::resize_file(path, io::kMaxModelCardBytes + 10); // sparse: no disk space used
-    EXPECT_TRUE(failsWith(io::loadModelCard(path), "larger than"));
+    std::filesystem::resize_file(path, cards::kMaxModelCardBytes + 10); // sparse: no disk space used
+    EXPECT_TRUE(failsWith(cards::loadModelCard(path), "larger than"));
 }
 
 TEST(CraftedTaxonomy, WrongTypesAndNestingBombsAreErrors) {

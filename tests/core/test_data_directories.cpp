@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/io/data_directories.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "tests/support/test_paths.h"
 
 namespace tagscope {
@@ -95,7 +95,7 @@ TEST_F(DataDirectories, ThisTestBinaryFindsTheSourceModelsOnceThroughTheBuildTre
         if (const char* v = std::getenv(k)) saved.emplace_back(k, v);
     for (const char* k : keys) unsetenv(k);
     size_t bundled = 0;
-    for (const auto& d : io::defaultModelDirectories())
+    for (const auto& d : cards::defaultModelDirectories())
         if (fs::exists(d) && fs::equivalent(d, test::sourceDir() / "models")) ++bundled;
     for (const auto& [k, v] : saved) setenv(k.c_str(), v.c_str(), 1);
     EXPECT_EQ(bundled, 1u);

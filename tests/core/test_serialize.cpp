@@ -52,7 +52,7 @@ TrackAnalysis sampleAnalysis() {
 
 TEST(Serialize, JsonHasEverySchemaField) {
     const auto a = sampleAnalysis();
-    io::ModelCard card;
+    cards::ModelCard card;
     card.id = "test-model";
     card.name = "Test";
     card.architecture = "fcn";

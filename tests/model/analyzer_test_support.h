@@ -14,8 +14,8 @@
 namespace tagscope::test {
 
 /// 8 kHz, chunks of `chunkSeconds`, n_fft 256, hop 128, 16 mels up to 4 kHz, tags a, b, c.
-inline io::ModelCard tinyCard(double chunkSeconds = 1.0, const std::string& id = "tiny") {
-    io::ModelCard card;
+inline cards::ModelCard tinyCard(double chunkSeconds = 1.0, const std::string& id = "tiny") {
+    cards::ModelCard card;
     card.id = id;
     card.architecture = "tiny";
     card.sampleRate = 8000;
@@ -99,7 +99,7 @@ private:
 };
 
 /// A Tagger around `net` on the CPU with one thread (tests share two cores).
-inline std::shared_ptr<model::Tagger> tinyTagger(std::shared_ptr<model::TaggerNet> net, io::ModelCard card) {
+inline std::shared_ptr<model::Tagger> tinyTagger(std::shared_ptr<model::TaggerNet> net, cards::ModelCard card) {
     auto t = model::makeTagger(std::move(card), std::move(net), {"cpu", 1});
     if (!t) ADD_FAILURE() << t.error().message;
     return t ? std::shared_ptr<model::Tagger>(std::move(*t)) : nullptr;

@@ -25,8 +25,8 @@ namespace {
 constexpr const char* kFcn = "models/upstream/mtat_fcn.pth";
 constexpr const char* kClip = "audio/Kevin_MacLeod_-_Vibe_Ace.ogg";
 
-io::ModelCard fcnCard() {
-    io::ModelCard card;
+cards::ModelCard fcnCard() {
+    cards::ModelCard card;
     card.id = "mtat-fcn";
     card.architecture = "fcn";
     card.sampleRate = 16000;
@@ -187,7 +187,7 @@ TEST(AnalyzerUpstream, GradientRelevanceOfAToneConcentratesInItsMelBins) {
 
 TEST(AnalyzerUpstream, MttAttentionMapsEqualUpstreamAttention) {
     TAGSCOPE_REQUIRE_SHARED("golden/mtt_small.ckpt");
-    io::ModelCard card;
+    cards::ModelCard card;
     card.id = "mtt-small";
     card.architecture = "mtt";
     card.hyperParameters = {{"conv_ndim", 16}, {"attention_ndim", 64}, {"attention_nheads", 8},

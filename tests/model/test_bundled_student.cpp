@@ -9,7 +9,7 @@
 
 #include "core/audio/audio_decoder.h"
 #include "core/io/file_util.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/model/tagger.h"
 #include "core/model/training/teacher_cache.h"
 #include "tests/support/test_paths.h"
@@ -33,7 +33,7 @@ std::vector<size_t> topK(const std::vector<float>& scores, size_t offset, size_t
 } // namespace
 
 TEST(BundledStudent, LoadsWithItsCardAndChecksum) {
-    auto card = io::loadModelCard(bundledCard());
+    auto card = cards::loadModelCard(bundledCard());
     ASSERT_TRUE(card) << card.error().message;
     EXPECT_EQ(card->architecture, "mtt");
     ASSERT_EQ(card->tagCount(), 150u);
@@ -55,7 +55,7 @@ TEST(BundledStudent, LoadsWithItsCardAndChecksum) {
 
 TEST(BundledStudent, TopTagsOverlapTheTeacherEnsembleOnCcByClips) {
     TAGSCOPE_REQUIRE_SHARED("models/upstream/mtat_fcn.pth");
-    auto card = io::loadModelCard(bundledCard());
+    auto card = cards::loadModelCard(bundledCard());
     ASSERT_TRUE(card) << card.error().message;
     auto tagger = model::Tagger::load(*card, {"cpu", 1});
     ASSERT_TRUE(tagger) << tagger.error().message;

@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/model/pointing.h"
 #include "tests/support/test_paths.h"
 
@@ -21,7 +21,7 @@ constexpr const char* kClips[] = {"audio/Kevin_MacLeod_-_Vibe_Ace.ogg",
 
 TEST(Pointing, EachPassagesTagPointsIntoThatPassage) {
     for (const char* clip : kClips) TAGSCOPE_REQUIRE_SHARED(clip);
-    auto card = io::loadModelCard(test::sourceDir() / "models" / "tagscope_mtt_student.json");
+    auto card = cards::loadModelCard(test::sourceDir() / "models" / "tagscope_mtt_student.json");
     ASSERT_TRUE(card) << card.error().message;
     auto tagger = model::Tagger::load(*card, {"cpu", 1});
     ASSERT_TRUE(tagger) << tagger.error().message;

@@ -18,8 +18,8 @@ namespace {
 
 constexpr const char* kFcn = "models/upstream/mtat_fcn.pth";
 
-io::ModelCard fcnCard() {
-    io::ModelCard card;
+cards::ModelCard fcnCard() {
+    cards::ModelCard card;
     card.id = "mtat-fcn-test";
     card.architecture = "fcn";
     card.sampleRate = 16000;

@@ -5,7 +5,7 @@
 
 #include "core/analysis/audio_hash_analyzer.h"
 #include "core/analysis/track_prefetcher.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/model/analyzer.h"
 #include "core/model/tagger_analyzer.h"
 #include "tests/support/test_paths.h"
@@ -15,7 +15,7 @@ using namespace tagscope;
 namespace {
 
 std::shared_ptr<model::Tagger> bundled() {
-    auto card = io::loadModelCard(test::sourceDir() / "models" / "tagscope_mtt_student.json");
+    auto card = cards::loadModelCard(test::sourceDir() / "models" / "tagscope_mtt_student.json");
     if (!card) return nullptr;
     auto tagger = model::Tagger::load(*card, {"cpu", 1});
     return tagger ? std::shared_ptr<model::Tagger>(std::move(*tagger)) : nullptr;

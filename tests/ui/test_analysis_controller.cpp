@@ -24,7 +24,7 @@ constexpr int kLongWaitMs = 600000; // a full analysis on a busy 2-core machine
 
 const char* kClip = "audio/Kevin_MacLeod_-_Vibe_Ace.ogg";
 
-std::optional<io::ModelCard> upstreamFcn() {
+std::optional<cards::ModelCard> upstreamFcn() {
     auto card = upstreamCheckpointCard(test::sharedPath("models/upstream/mtat_fcn.pth"), test::sharedPath("tags"));
     if (!card) return std::nullopt;
     return *card;

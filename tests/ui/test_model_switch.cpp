@@ -24,23 +24,23 @@ constexpr int kLongWaitMs = 600000;
 const char* kLongClip = "audio/Karissa_Hobbs_-_Lets_Go_Fishin.ogg";
 const char* kClip = "audio/Kevin_MacLeod_-_Vibe_Ace.ogg";
 
-io::ModelCard fakeCard(const std::string& id) {
-    io::ModelCard card;
+cards::ModelCard fakeCard(const std::string& id) {
+    cards::ModelCard card;
     card.id = id;
     card.name = id;
     card.vocabularies.push_back({"v", {"a", "b"}});
     return card;
 }
 
-std::optional<io::ModelCard> bundledStudent() {
-    auto card = io::loadModelCard(test::sourceDir() / "models" / "tagscope_mtt_student.json");
+std::optional<cards::ModelCard> bundledStudent() {
+    auto card = cards::loadModelCard(test::sourceDir() / "models" / "tagscope_mtt_student.json");
     if (!card) return std::nullopt;
     return *card;
 }
 
 // The bundled student under another id with every tag renamed "b_<tag>": same weights, so a
 // result can only tell the two apart by the card it carries.
-io::ModelCard renamedStudent(io::ModelCard card) {
+cards::ModelCard renamedStudent(cards::ModelCard card) {
     card.id = "student-b";
     card.name = "Student B";
     for (auto& v : card.vocabularies)
@@ -65,13 +65,13 @@ bool waitUntil(Pred done, int ms = 30000) {
 } // namespace
 
 TEST(ModelSwitch, ResultsOfTheCancelledRunAreDroppedAtOnce) {
-    AnalysisController c(nullptr, [](const io::ModelCard&, const CancelToken*) -> Result<std::shared_ptr<model::Tagger>> {
+    AnalysisController c(nullptr, [](const cards::ModelCard&, const CancelToken*) -> Result<std::shared_ptr<model::Tagger>> {
         return fail(Error::Kind::InvalidInput, "fake", "no weights");
     });
     QSignalSpy chunks(&c, &AnalysisController::chunkArrived);
     QSignalSpy ready(&c, &AnalysisController::analysisReady);
     const quint64 id = c.open(QStringLiteral("/nonexistent/track.wav"));
-    const auto a = std::make_shared<const io::ModelCard>(fakeCard("model-a"));
+    const auto a = std::make_shared<const cards::ModelCard>(fakeCard("model-a"));
     c.handleAnalysisStarted(id, a);
     ASSERT_NE(c.analysisCard(), nullptr);
     EXPECT_EQ(c.analysisCard()->id, "model-a");
@@ -97,7 +97,7 @@ TEST(ModelSwitch, SwitchDuringAnalysisCancelsWaitsThenLoadsAndResultsCarryTheirC
     TAGSCOPE_REQUIRE_SHARED(kClip);
     const auto a = bundledStudent();
     ASSERT_TRUE(a);
-    const io::ModelCard b = renamedStudent(*a);
+    const cards::ModelCard b = renamedStudent(*a);
 
     AnalysisController c;
     c.setModel(*a);
@@ -109,7 +109,7 @@ TEST(ModelSwitch, SwitchDuringAnalysisCancelsWaitsThenLoadsAndResultsCarryTheirC
     int chunksOfA = 0, chunksAfterSwitch = 0, chunksOfB = 0, chunksWithWrongCard = 0;
     bool switched = false;
     QObject::connect(&c, &AnalysisController::chunkArrived, [&](const analysis::ChunkPrediction& chunk) {
-        const io::ModelCard* card = c.analysisCard();
+        const cards::ModelCard* card = c.analysisCard();
         if (!card || chunk.probabilities.size() != card->tagCount()) ++chunksWithWrongCard;
         if (!switched) {
             ++chunksOfA;
@@ -156,7 +156,7 @@ TEST(ModelQuit, DestroyingTheControllerCancelsAModelLoad) {
     std::atomic<bool> entered{false}, sawCancel{false};
     const int abandonedBefore = AnalysisController::abandonedWorkers();
     {
-        AnalysisController c(nullptr, [&](const io::ModelCard&, const CancelToken* cancel) -> Result<std::shared_ptr<model::Tagger>> {
+        AnalysisController c(nullptr, [&](const cards::ModelCard&, const CancelToken* cancel) -> Result<std::shared_ptr<model::Tagger>> {
             entered = true;
             // A load that would take a minute unless cancelled.
             for (int i = 0; i < 60000 && !isCancelled(cancel); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -175,7 +175,7 @@ TEST(ModelQuit, QuitDoesNotWaitForALoadThatIgnoresCancellation) {
     std::atomic<bool> entered{false}, release{false}, returned{false};
     const int abandonedBefore = AnalysisController::abandonedWorkers();
     {
-        AnalysisController c(nullptr, [&](const io::ModelCard&, const CancelToken*) -> Result<std::shared_ptr<model::Tagger>> {
+        AnalysisController c(nullptr, [&](const cards::ModelCard&, const CancelToken*) -> Result<std::shared_ptr<model::Tagger>> {
             entered = true;
             while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
             returned = true;

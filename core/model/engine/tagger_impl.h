@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/dsp/mel_spectrogram.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 #include "core/model/nets/tagger_net.h"
 #include "core/model/tagger.h"
 #include "core/model/torch_shim.h"
@@ -16,13 +16,13 @@
 namespace tagscope::model {
 
 struct Tagger::Impl {
-    io::ModelCard card;
+    cards::ModelCard card;
     std::shared_ptr<TaggerNet> net;
     torch::Device device{torch::kCPU};
     dsp::MelSpectrogram mel;
     int threads = 1;
 
-    Impl(io::ModelCard c, std::shared_ptr<TaggerNet> n, torch::Device d, int nThreads);
+    Impl(cards::ModelCard c, std::shared_ptr<TaggerNet> n, torch::Device d, int nThreads);
 
     /// Sets at::set_num_threads(threads) on the calling thread when it differs.
     /// NOTE: torch's intra-op thread count is per calling thread (OpenMP), so every entry point
@@ -39,7 +39,7 @@ struct Tagger::Impl {
 
 /// Tagger construction for model-layer code and tests: wraps an already built (and loaded) net.
 /// The net is put in eval mode; `optimizeForInference` is called when `optimize` is true.
-Result<std::unique_ptr<Tagger>> makeTagger(io::ModelCard card, std::shared_ptr<TaggerNet> net,
+Result<std::unique_ptr<Tagger>> makeTagger(cards::ModelCard card, std::shared_ptr<TaggerNet> net,
                                            const LoadOptions& options = {}, bool optimize = true);
 
 /// Row-major copy of a 2-D float tensor (any device) as B rows of C values.

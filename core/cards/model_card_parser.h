@@ -7,9 +7,9 @@
 #include <string_view>
 
 #include "core/common/error.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
-namespace tagscope::io {
+namespace tagscope::cards {
 
 /// Largest card file read (real cards are a few kB; a bigger file is not a card).
 inline constexpr uintmax_t kMaxModelCardBytes = 16u << 20;
@@ -19,4 +19,4 @@ inline constexpr uintmax_t kMaxModelCardBytes = 16u << 20;
 /// are range-checked before conversion and nesting is bounded, so no input is undefined behaviour.
 Result<ModelCard> parseModelCard(std::string_view text, const std::filesystem::path& path);
 
-} // namespace tagscope::io
+} // namespace tagscope::cards

@@ -12,7 +12,7 @@
 #include "core/dsp/mel_spectrogram.h"
 #include "core/tags/tag_vocabulary.h"
 
-namespace tagscope::io {
+namespace tagscope::cards {
 
 /// A model card (JSON in models/ or a user's model folder): what a model is, what it was trained
 /// on, how to feed it and how to read its output. Relative paths are relative to the card's folder.
@@ -82,4 +82,4 @@ std::vector<std::filesystem::path> defaultModelDirectories();
 /// Folder where imported models are written ($XDG_DATA_HOME/tagscope/models).
 std::filesystem::path userModelDirectory();
 
-} // namespace tagscope::io
+} // namespace tagscope::cards

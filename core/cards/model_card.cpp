@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
+#include "core/cards/model_card_parser.h"
 #include "core/io/bounded_json.h"
 #include "core/io/data_directories.h"
 #include "core/io/file_size_limit.h"
 #include "core/io/file_util.h"
-#include "core/io/model_card_parser.h"
 
-namespace tagscope::io {
+namespace tagscope::cards {
 namespace fs = std::filesystem;
 using nlohmann::json;
+using io::bundledDataDirectory;
+using io::checkFileSizeAtMost;
+using io::parseBoundedJson;
+using io::readFileBytes;
+using io::writeFileAtomically;
 
 size_t ModelCard::tagCount() const {
     size_t n = 0;
@@ -267,4 +272,4 @@ std::vector<fs::path> defaultModelDirectories() {
     return unique;
 }
 
-} // namespace tagscope::io
+} // namespace tagscope::cards
