@@ -22,7 +22,7 @@ struct MusicalState {
 
 namespace {
 
-Result<surrogate::SurrogateModel> loadSurrogate(const io::ModelCard& card) {
+Result<surrogate::SurrogateModel> loadSurrogate(const cards::ModelCard& card) {
     auto model = surrogate::SurrogateModel::load(surrogate::SurrogateModel::pathForCard(card.cardPath));
     if (!model) return fail(model.error());
     if (auto ok = model->checkTags(card.tagNames()); !ok) return fail(ok.error());
@@ -40,7 +40,7 @@ void AnalysisWorker::explainMusically(quint64 requestId, size_t tag, std::shared
         return failWith(QStringLiteral("No finished analysis to explain."));
     if (!m_musical) m_musical = std::make_shared<MusicalState>();
     MusicalState& state = *m_musical;
-    const io::ModelCard& card = m_analyzer->tagger().card();
+    const cards::ModelCard& card = m_analyzer->tagger().card();
     if (state.cardPath != card.cardPath) {
         state = MusicalState{};
         state.cardPath = card.cardPath;

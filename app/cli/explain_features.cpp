@@ -10,7 +10,7 @@
 
 namespace tagscope::cli {
 
-Result<nlohmann::json> musicalExplanationsJson(const io::ModelCard& card, const analysis::TrackAnalysis& analysis,
+Result<nlohmann::json> musicalExplanationsJson(const cards::ModelCard& card, const analysis::TrackAnalysis& analysis,
                                                const std::vector<size_t>& tags, const CancelToken* cancel) {
     const auto path = surrogate::SurrogateModel::pathForCard(card.cardPath);
     auto model = surrogate::SurrogateModel::load(path);

@@ -10,13 +10,13 @@
 #include "core/analysis/track_analysis.h"
 #include "core/common/error.h"
 #include "core/common/progress.h"
-#include "core/io/model_card.h"
+#include "core/cards/model_card.h"
 
 namespace tagscope::cli {
 
 /// {"surrogate": file, "features": {key: track value}, "tags": [MusicalTagExplanation JSON...]}
 /// for `tags` of `analysis` (of the model `card`); the surrogate file sits beside the card.
-Result<nlohmann::json> musicalExplanationsJson(const io::ModelCard& card, const analysis::TrackAnalysis& analysis,
+Result<nlohmann::json> musicalExplanationsJson(const cards::ModelCard& card, const analysis::TrackAnalysis& analysis,
                                                const std::vector<size_t>& tags, const CancelToken* cancel);
 
 } // namespace tagscope::cli
