@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
     report("decode_plus_features", pipeline, seconds);
     std::printf("features take %.2fx the decode time (wall); %.2f s wall, %.2f s CPU for %.0f s of audio; goal for a "
                 "4-minute track: < 1 s (%s on this run's wall clock)\n",
-                extract.wall / decode.wall, extract.wall, extract.cpu, seconds, extract.wall < 1.0 ? "met" : "NOT met");
+                extract.wall / decode.wall, extract.wall, extract.cpu, seconds,
+                seconds < 235.0 ? "not judged: this track is shorter" : extract.wall < 1.0 ? "met" : "NOT met");
     return 0;
 }

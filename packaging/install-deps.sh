@@ -12,6 +12,7 @@ PACKAGES=(
   libfftw3-dev libsleef-dev libsndfile1-dev libsamplerate0-dev libssl-dev libpng-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev libexpected-dev
   libspdlog-dev libsqlite3-dev libtag1-dev libebur128-dev libaubio-dev
+  libxgboost-dev
   xvfb xauth
   librsvg2-bin help2man
   python3-torchaudio

@@ -40,6 +40,7 @@ AnalysisController::AnalysisController(QObject* parent, ModelLoader loader)
     connect(m_worker, &AnalysisWorker::explanationFailed, this, &AnalysisController::handleExplanationFailed);
     connect(m_worker, &AnalysisWorker::playbackAudioReady, this, &AnalysisController::handlePlaybackAudio);
     connect(m_worker, &AnalysisWorker::failed, this, &AnalysisController::handleFailed);
+    connectMusicalWorker();
     m_thread->start();
 }
 
@@ -187,7 +188,9 @@ bool AnalysisController::isStale(quint64 id) {
 }
 
 void AnalysisController::updateBusy() {
-    const bool busy = m_analysisRunning || m_modelLoading || !m_pendingExplanations.empty();
+    // NOTE: musical requests of an earlier track never answer; only the current track's count.
+    const bool busy = m_analysisRunning || m_modelLoading || !m_pendingExplanations.empty() ||
+                      (!m_pendingMusical.empty() && m_musicalRequest == m_current);
     if (busy == m_busy) return;
     m_busy = busy;
     Q_EMIT busyChanged(busy);

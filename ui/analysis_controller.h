@@ -16,6 +16,7 @@
 #include "core/cards/model_card.h"
 #include "ui/analysis_worker.h"
 #include "ui/meta_types.h"
+#include "ui/musical_meta_types.h"
 
 namespace tagscope::ui {
 
@@ -68,6 +69,11 @@ public:
     void requestExplanation(size_t tag);
     /// Asks for the current audio resampled to `sampleRate` (playbackAudioReady follows).
     void requestPlaybackAudio(int sampleRate);
+    /// `tag` of the current analysis explained in musical terms (musicalExplanationReady or
+    /// musicalExplanationFailed follows; emitted at once when cached). analysis_controller_musical.cpp.
+    void requestMusicalExplanation(size_t tag);
+    /// Cached musical explanation of `tag` for the current track, or null.
+    const surrogate::MusicalTagExplanation* musicalExplanation(size_t tag) const;
 
     bool isBusy() const { return m_busy; }
     quint64 currentRequest() const { return m_current; }
@@ -90,6 +96,8 @@ public:
     void handleExplanationFailed(quint64 id, quint64 tag, const QString& message, bool cancelled);
     void handlePlaybackAudio(quint64 id, const SharedAudio& audio);
     void handleFailed(quint64 id, const QString& message, bool cancelled);
+    void handleMusicalExplanation(quint64 id, const surrogate::MusicalTagExplanation& explanation);
+    void handleMusicalExplanationFailed(quint64 id, quint64 tag, const QString& message, bool cancelled);
 
 Q_SIGNALS:
     void modelReady(const QString& name);
@@ -106,11 +114,14 @@ Q_SIGNALS:
     void failed(const QString& message);
     void cancelled();
     void busyChanged(bool busy);
+    void musicalExplanationReady(const tagscope::surrogate::MusicalTagExplanation& explanation);
+    void musicalExplanationFailed(quint64 tag, const QString& message);
 
 private:
     bool isStale(quint64 id);
     void updateBusy();
     void stopRunningAnalysis();
+    void connectMusicalWorker();
 
     AnalysisWorker* m_worker = nullptr; // lives on m_thread; deleted there when it finishes
     std::unique_ptr<QThread, ThreadStopper> m_thread;
@@ -134,6 +145,9 @@ private:
     SharedAudio m_audio;
     std::map<size_t, analysis::TagExplanation> m_explanations;
     std::set<size_t> m_pendingExplanations;
+    quint64 m_musicalRequest = 0;  ///< the request m_musical belongs to
+    std::map<size_t, surrogate::MusicalTagExplanation> m_musical;
+    std::set<size_t> m_pendingMusical;
 };
 
 } // namespace tagscope::ui

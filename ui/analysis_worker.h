@@ -14,6 +14,7 @@
 #include "core/common/progress.h"
 #include "core/cards/model_card.h"
 #include "ui/meta_types.h"
+#include "ui/musical_meta_types.h"
 
 namespace tagscope::model {
 class Analyzer;
@@ -60,6 +61,10 @@ public:
     void explain(quint64 requestId, size_t tag, std::shared_ptr<CancelToken> cancel);
     /// Resamples the last decoded audio to `sampleRate` for playback (worker thread).
     void preparePlayback(quint64 requestId, int sampleRate);
+    /// Explains `tag` of the last finished analysis in musical terms with the model's surrogate
+    /// (the track's features are computed once, then cached). Emits musicalExplanationReady or
+    /// musicalExplanationFailed (worker thread; analysis_worker_musical.cpp).
+    void explainMusically(quint64 requestId, size_t tag, std::shared_ptr<CancelToken> cancel);
 
 Q_SIGNALS:
     /// The model of request `requestId` is ready (empty error) or could not be loaded.
@@ -83,6 +88,10 @@ Q_SIGNALS:
     void explanationFailed(quint64 requestId, quint64 tag, const QString& message, bool cancelled);
     /// The request failed or was cancelled (`cancelled` true); `message` names the file and reason.
     void failed(quint64 requestId, const QString& message, bool cancelled);
+    /// One tag explained in musical terms.
+    void musicalExplanationReady(quint64 requestId, const tagscope::surrogate::MusicalTagExplanation& explanation);
+    /// No musical explanation of `tag` (no surrogate for the model, features failed, cancelled).
+    void musicalExplanationFailed(quint64 requestId, quint64 tag, const QString& message, bool cancelled);
 
 private:
     void runAnalysis(quint64 requestId, const QString& path, const CancelToken* cancel);
@@ -101,6 +110,7 @@ private:
     quint64 m_occlusionRequest = 0;
     /// Random orderings' curves of m_analysis (every tag), drawn at its first faithfulness test.
     std::shared_ptr<model::RandomCurveSet> m_randomCurves;
+    std::shared_ptr<struct MusicalState> m_musical;  ///< surrogate + features cache (worker thread)
 };
 
 } // namespace tagscope::ui

@@ -35,6 +35,9 @@
 #include "ui/export.h"
 #include "ui/file_queue_menu.h"
 #include "ui/model_bootstrap.h"
+#include "ui/musical_panel.h"
+#include "ui/musical_views.h"
+#include "ui/feature_curves_view.h"
 #include "ui/overlay_controls.h"
 #include "ui/playback_controller.h"
 #include "ui/playback_loader.h"
@@ -92,14 +95,24 @@ void MainWindow::buildLayout() {
     m_sideSplitter->setObjectName(QStringLiteral("SideSplitter"));
     m_sideSplitter->addWidget(m_tags);
     m_sideSplitter->addWidget(m_trust);
+    m_musical = new MusicalViews(m_controller, m_views->plot(), this);
+    m_sideSplitter->addWidget(m_musical->panel());
+    connect(m_musical, &MusicalViews::message, this, &MainWindow::setMessage);
     m_sideSplitter->setStretchFactor(0, 3);
     m_sideSplitter->setStretchFactor(1, 1);
+    m_sideSplitter->setStretchFactor(2, 1);
     m_sideSplitter->setCollapsible(0, false);
     m_tags->setMinimumSize(220, 160);
     m_trust->setMinimumHeight(110);
     m_mainSplitter = new QSplitter(Qt::Horizontal, this);
     m_mainSplitter->setObjectName(QStringLiteral("MainSplitter"));
-    m_mainSplitter->addWidget(m_views);
+    auto* timeline = new QWidget(this);
+    auto* timelineLayout = new QVBoxLayout(timeline);
+    timelineLayout->setContentsMargins(0, 0, 0, 0);
+    timelineLayout->setSpacing(0);
+    timelineLayout->addWidget(m_views, 1);
+    timelineLayout->addWidget(m_musical->curves());
+    m_mainSplitter->addWidget(timeline);
     m_mainSplitter->addWidget(m_sideSplitter);
     m_mainSplitter->setStretchFactor(0, 4);
     m_mainSplitter->setStretchFactor(1, 1);
@@ -114,7 +127,7 @@ void MainWindow::fitToScreen() {
     resize(size);
     const int side = std::clamp(size.width() / 4, 250, 360);
     m_mainSplitter->setSizes({size.width() - side, side});
-    m_sideSplitter->setSizes({size.height() * 3 / 5, size.height() * 2 / 5});
+    m_sideSplitter->setSizes({size.height() * 2 / 5, size.height() / 4, size.height() * 7 / 20});
 }
 
 MainWindow::~MainWindow() = default;
@@ -436,6 +449,10 @@ void MainWindow::updateRecentMenu() {
 
 void MainWindow::onSelection(const std::vector<size_t>& tags) {
     m_selected = tags;
+    // NOTE: asked first so the quick musical explanation is not queued behind the deletion test.
+    const auto& a = m_controller->analysis();
+    if (tags.empty() || !a || tags.front() >= a->tagNames.size()) m_musical->setTag(std::nullopt, {});
+    else m_musical->setTag(tags.front(), QString::fromStdString(tags::displayTagNames(a->tagNames, a->vocabularyOfTag)[tags.front()]));
     for (size_t tag : tags) m_controller->requestExplanation(tag);
     refreshExplanations();
 }

@@ -27,6 +27,7 @@ class AnalysisController;
 class LibraryWindow;
 class CompareWindow;
 class FileQueueMenu;
+class MusicalViews;
 class OverlayControls;
 class PlaybackController;
 class PlaybackLoader;
@@ -105,6 +106,7 @@ private:
     CompareWindow* m_compare = nullptr;
     std::shared_ptr<const analysis::TrackAnalysis> m_analysis;
     std::map<size_t, std::shared_ptr<const analysis::TagExplanation>> m_explanations;
+    MusicalViews* m_musical = nullptr;
     QComboBox* m_modelBox = nullptr;
     QProgressBar* m_progress = nullptr;
     QToolButton* m_cancel = nullptr;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/cli/explain_features.h"
 #include "app/cli/explanation_image.h"
 #include "app/cli/model_selection.h"
 #include "app/cli/progress_reporter.h"
@@ -58,6 +59,9 @@ void ExplainCommand::add(CLI::App& app) {
     m_sub->add_option("--orderings", m_orderings, "Random orderings the faithfulness curves are compared with")
         ->check(CLI::Range(1, 1000));
     m_sub->add_option("-k,--segments", m_k, "Evidence segments kept per tag ('play evidence')")->check(CLI::Range(1, 100));
+    m_sub->add_flag("--features", m_features,
+                    "Add each tag's explanation in musical terms: the model's surrogate (beside its card) over the "
+                    "track's perceptual features, SHAP per track and per segment, with values and units");
 }
 
 int ExplainCommand::run(const GlobalOptions& global) {
@@ -132,6 +136,14 @@ int ExplainCommand::run(const GlobalOptions& global) {
         exportOptions.includeRelevanceMaps = m_relevanceMaps;
         auto json = analysis::toJson(*result, &card, explanations, exportOptions);
         if (m_occlusionAll) json["occlusion"] = analysis::occlusionToJson(*occlusion);
+        if (m_features) {
+            auto musical = musicalExplanationsJson(card, *result, tagIndices, &cancel);
+            if (!musical) {
+                printError(musical.error());
+                return musical.error().kind == Error::Kind::Cancelled ? kExitCancelled : kExitSomeFailed;
+            }
+            json["musical_explanations"] = std::move(*musical);
+        }
         std::cout << json.dump(2) << std::endl;
     }
 

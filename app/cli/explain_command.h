@@ -42,6 +42,7 @@ private:
     double m_segmentSeconds = 1.0;
     int m_k = 3;
     int m_orderings = 20;
+    bool m_features = false;  ///< --features: musical explanations (explain_features.h)
 };
 
 } // namespace tagscope::cli

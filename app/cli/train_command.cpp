@@ -10,6 +10,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/sigint_cancel.h"
+#include "app/cli/surrogate_command.h"
 #include "core/io/file_util.h"
 #include "core/cards/model_card.h"
 #include "core/io/safetensors.h"
@@ -411,6 +412,8 @@ void registerTrainCommands(CLI::App& app) {
     exp->add_option("--models-dir", s->modelsDir, "Folder to write the model to")->capture_default_str();
     exp->add_option("--id", s->id, "Model file stem")->capture_default_str();
     exp->callback([s, finish] { finish(runExport(*s)); });
+
+    registerSurrogateTrainCommand(*train, finish);
 }
 
 } // namespace tagscope::cli
