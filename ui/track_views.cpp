@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include <QFontMetrics>
 #include <QResizeEvent>
 #include <QVBoxLayout>
 
@@ -34,18 +35,24 @@ TrackViews::TrackViews(QWidget* parent) : QWidget(parent) {
     m_strip->showMessage(tr("Open a track (File ▸ Open, or drop a file here)"));
 }
 
-int TrackViews::taggramRowsFor(int height) {
-    // NOTE: the taggram gets about 2.6/8.9 of the plot; a row needs ~14 px for its label.
-    return std::clamp(int(height * 2.6 / 8.9 / 14.0), 3, 12);
+int TrackViews::taggramRowsFor(int height, int rowPixels) {
+    // NOTE: the taggram gets 2.6/8.9 of the plot once the time axis, its labels and the spacing
+    // between the rows (~140 px) are taken off; a row needs the height of its label, or the labels
+    // overlap (they did at 1366x768 once the feature curves took height from the views).
+    return std::clamp(int((height - 140) * 2.6 / 8.9 / std::max(rowPixels, 8)), 3, 12);
+}
+
+int TrackViews::taggramRowPixels() const {
+    return QFontMetrics(m_plot->rect(TimelinePlot::Taggram)->axis(QCPAxis::atLeft)->tickLabelFont()).height();
 }
 
 void TrackViews::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
-    if (taggramRowsFor(event->size().height()) != m_taggramRows) updateTaggram();
+    if (taggramRowsFor(event->size().height(), taggramRowPixels()) != m_taggramRows) updateTaggram();
 }
 
 void TrackViews::updateTaggram() {
-    m_taggramRows = taggramRowsFor(height());
+    m_taggramRows = taggramRowsFor(height(), taggramRowPixels());
     if (!m_analysis || m_analysis->taggram.chunkCount() == 0) return;
     m_taggram->setTaggram(m_analysis->taggram, tags::displayTagNames(m_analysis->tagNames, m_analysis->vocabularyOfTag),
                           m_analysis->trackScores, m_taggramRows);
@@ -72,7 +79,7 @@ void TrackViews::setAnalysis(std::shared_ptr<const analysis::TrackAnalysis> anal
 }
 
 void TrackViews::setProvisionalTaggram(const analysis::Taggram& taggram, const std::vector<std::string>& names) {
-    m_taggram->setTaggram(taggram, names, {}, taggramRowsFor(height()));
+    m_taggram->setTaggram(taggram, names, {}, taggramRowsFor(height(), taggramRowPixels()));
 }
 
 void TrackViews::setExplanations(const std::vector<std::shared_ptr<const analysis::TagExplanation>>& explanations,

@@ -37,8 +37,9 @@ public:
     /// Explanations of the selected tags (primary first; entries may be null while pending).
     void setExplanations(const std::vector<std::shared_ptr<const analysis::TagExplanation>>& explanations,
                          const std::vector<std::string>& names);
-    /// Rows of the taggram for a plot `height` pixels high (fewer on a small screen, so labels stay legible).
-    static int taggramRowsFor(int height);
+    /// Rows of the taggram for views `height` pixels high whose row labels are `rowPixels` high
+    /// (fewer on a small screen, so labels stay legible).
+    static int taggramRowsFor(int height, int rowPixels = 17);
     /// Applies colours, range and overlay choices.
     void applySettings(const ViewSettings& settings);
     void clear();
@@ -49,6 +50,8 @@ protected:
     void resizeEvent(QResizeEvent* event) override;
 
 private:
+    /// Height of one taggram row label (its font's line height).
+    int taggramRowPixels() const;
     void updateTaggram();
     void updateOverlays();
     void updateCurves();
