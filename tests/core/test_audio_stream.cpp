@@ -73,7 +73,9 @@ TEST(SincStream, HoldsOnlyAboutOneFilterLengthOfInput) {
 }
 
 std::filesystem::path stereoFile(const std::string& name, int rate, double seconds) {
-    const auto dir = test::scratchDir("audio_stream");
+    // NOTE: one folder per file: scratchDir() empties its folder, and ctest -j runs these tests in
+    // parallel processes (a shared folder let one test delete another's file).
+    const auto dir = test::scratchDir("audio_stream_" + name);
     const auto path = dir / (name + ".flac");
     auto frames = test::sineFrames(rate, 2, int64_t(seconds * rate), 330.0);
     const auto noise = noisyChirp(frames.size(), 11);
