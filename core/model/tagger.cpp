@@ -5,6 +5,7 @@
 #include <cctype>
 #include <thread>
 
+#include "core/common/heap_tuning.h"
 #include "core/io/file_util.h"
 #include "core/io/safetensors.h"
 #include "core/io/torch_checkpoint.h"
@@ -130,6 +131,7 @@ Result<std::unique_ptr<Tagger>> makeTagger(cards::ModelCard card, std::shared_pt
     try {
         const int threads = resolveThreads(options.threads);
         at::set_num_threads(threads);
+        tuneHeapForTensors();
         net->to(*device);
         net->eval();
         if (optimize) {

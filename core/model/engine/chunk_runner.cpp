@@ -26,11 +26,14 @@ constexpr double kMaxBatchAudioSeconds = 120.0;
 
 } // namespace
 
-size_t ChunkRunner::batchEnd(size_t first, size_t total) const {
-    const double chunkSeconds = double(m_impl.card.chunkSamples) / double(m_impl.card.sampleRate);
+size_t chunksPerBatch(const Tagger::Impl& impl, int requested) {
+    const double chunkSeconds = double(impl.card.chunkSamples) / double(impl.card.sampleRate);
     const auto byMemory = size_t(std::max(1.0, std::floor(kMaxBatchAudioSeconds / chunkSeconds)));
-    const size_t batch = std::min(size_t(std::max(1, m_options.batchSize)), byMemory);
-    return std::min(total, first + (first == 0 ? 1 : batch));
+    return std::min(size_t(std::max(1, requested)), byMemory);
+}
+
+size_t ChunkRunner::batchEnd(size_t first, size_t total) const {
+    return std::min(total, first + (first == 0 ? 1 : chunksPerBatch(m_impl, m_options.batchSize)));
 }
 
 Result<void> ChunkRunner::runBatch(std::span<const ChunkSpan> chunks, size_t first, size_t last,

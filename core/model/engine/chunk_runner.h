@@ -16,6 +16,10 @@
 
 namespace tagscope::model {
 
+/// Chunks per forward pass: `requested` (AnalysisOptions::batchSize), capped at 120 s of audio
+/// so activations stay bounded for long-chunk models. Analyses and explanations both use it.
+size_t chunksPerBatch(const Tagger::Impl& impl, int requested);
+
 class ChunkRunner {
 public:
     /// `impl`, `options` and `result` must outlive the runner.

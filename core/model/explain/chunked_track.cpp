@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/explain/chunked_track.h"
 
+#include "core/model/engine/chunk_runner.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -132,7 +134,8 @@ Result<std::vector<std::vector<float>>> ChunkedTrack::maskedTrackProbabilities(
 }
 
 MaskedBatchRunner::MaskedBatchRunner(Tagger::Impl& impl, Sink sink, size_t batch)
-    : m_impl(impl), m_sink(std::move(sink)), m_batch(std::max<size_t>(1, batch)) {}
+    : m_impl(impl), m_sink(std::move(sink)),
+      m_batch(batch > 0 ? batch : chunksPerBatch(impl, AnalysisOptions{}.batchSize)) {}
 
 Result<void> MaskedBatchRunner::add(size_t target, size_t chunk, dsp::Spectrogram mel, const CancelToken* cancel) {
     m_mels.push_back(std::move(mel));

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/common/heap_tuning.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace tagscope {
+namespace {
+
+/// glibc refuses mmap thresholds above HEAP_MAX_SIZE / 2 (32 MiB on 64-bit systems).
+constexpr size_t kMmapThreshold = size_t(32) << 20;
+/// Free memory at the heap's top beyond this goes back to the system. Above the largest
+/// activation of a batch, so a forward pass does not give back what the next one needs.
+constexpr size_t kTrimThreshold = size_t(128) << 20;
+
+bool userChoseHeapSettings() {
+    if (std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_")) return true;
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    return tunables && (std::strstr(tunables, "mmap_threshold") || std::strstr(tunables, "trim_threshold"));
+}
+
+HeapTuning apply() {
+    HeapTuning t;
+#if defined(__GLIBC__)
+    if (userChoseHeapSettings()) return t;
+    // mallopt returns 1 on success. Setting either also fixes the other (no dynamic adjustment).
+    if (mallopt(M_MMAP_THRESHOLD, int(kMmapThreshold)) == 1 && mallopt(M_TRIM_THRESHOLD, int(kTrimThreshold)) == 1) {
+        t.applied = true;
+        t.mmapThresholdBytes = kMmapThreshold;
+        t.trimThresholdBytes = kTrimThreshold;
+    }
+#endif
+    return t;
+}
+
+} // namespace
+
+HeapTuning tuneHeapForTensors() {
+    static std::once_flag once;
+    static HeapTuning result;
+    std::call_once(once, [] { result = apply(); });
+    return result;
+}
+
+} // namespace tagscope

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Process-wide heap settings for tensor workloads (glibc malloc). No Qt, no torch.
+#pragma once
+
+#include <cstddef>
+
+namespace tagscope {
+
+/// What tuneHeapForTensors() did (for logs and tests).
+struct HeapTuning {
+    bool applied = false;          ///< false where the C library is not glibc
+    size_t mmapThresholdBytes = 0; ///< blocks at least this large are mmap()ed
+    size_t trimThresholdBytes = 0; ///< free memory at the heap's top kept up to this much
+};
+
+/// Keeps tensor-sized blocks (up to 32 MiB, glibc's ceiling) on the heap instead of mmap().
+///
+/// Why: LibTorch's CPU allocator is plain malloc. glibc serves blocks above its *dynamic* mmap
+/// threshold with a fresh mmap() and returns them with munmap() on free, so every forward pass
+/// page-faults (and the kernel zeroes) each activation again. The threshold only rises after a
+/// large block has been freed, so speed depended on what ran first: occlusion of a 4-minute track
+/// took 3.3 s or 17.6 s on one thread with the same code, batch size 8, depending on the batch
+/// size the analysis before it had used. Fixed thresholds remove both the cost and the
+/// dependence on history (measured in the closing note of issue 13).
+///
+/// Idempotent and thread-safe; call before heavy work (the model layer calls it when it
+/// prepares a model). Environment MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ or
+/// GLIBC_TUNABLES set by the user win: then nothing is changed.
+HeapTuning tuneHeapForTensors();
+
+} // namespace tagscope
