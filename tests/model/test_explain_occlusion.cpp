@@ -265,3 +265,45 @@ TEST(FaithfulnessCurves, RandomCurvesAreDrawnOncePerAnalysisAndGiveTheSameCurves
     EXPECT_GT(net->rows.load(), reused);
     EXPECT_EQ(cache.seed, 99u);
 }
+
+TEST(ChunkedTrackMemo, EachMaskingOfAChunkRunsOnceAndGivesWhatAFreshRunGives) {
+    auto net = std::make_shared<CountingNet>(16, 3, -1.0f);
+    auto tagger = test::tinyTagger(net, test::tinyCard(1.0));
+    ASSERT_TRUE(tagger);
+    Analyzer analyzer(tagger);
+    const auto audio = toneInNoise(6.0, 2.0);
+    auto r = analyzer.analyzeAudio(audio);
+    ASSERT_TRUE(r);
+    auto& impl = const_cast<Tagger&>(analyzer.tagger()).impl();
+    // 6 chunks of 1 s, four 0.25 s segments each (24 segments).
+    auto track = ChunkedTrack::build(impl, *r, audio, 0.25, nullptr);
+    ASSERT_TRUE(track);
+    ASSERT_EQ(track->segmentCount(), 24u);
+    std::vector<std::vector<uint8_t>> masks(3, std::vector<uint8_t>(24, 0));
+    masks[0][1] = masks[0][9] = 1;               // chunk 0 (one segment), chunk 2 (one)
+    masks[1][1] = masks[1][9] = masks[1][10] = 1; // chunk 0 as mask 0; chunk 2 differs
+    for (int j = 20; j < 24; ++j) masks[2][size_t(j)] = 1; // chunk 5 entirely
+    masks[2][1] = 1;                               // chunk 0 as masks 0 and 1
+    net->rows = 0;
+    auto together = track->maskedTrackProbabilities(impl, masks, nullptr);
+    ASSERT_TRUE(together) << together.error().message;
+    // Distinct (chunk, pattern) pairs: chunk 0 {1}, chunk 2 {9}, chunk 2 {9,10}, chunk 5 {all}.
+    EXPECT_EQ(net->rows.load(), 4);
+    EXPECT_EQ(track->maskedRuns(), 4u);
+    for (size_t i = 0; i < masks.size(); ++i) {
+        auto fresh = ChunkedTrack::build(impl, *r, audio, 0.25, nullptr);
+        ASSERT_TRUE(fresh);
+        auto alone = fresh->maskedTrackProbabilities(impl, {masks[i]}, nullptr);
+        ASSERT_TRUE(alone);
+        for (size_t t = 0; t < 3; ++t)
+            EXPECT_NEAR((*together)[i][t], (*alone)[0][t], 1e-6) << "mask " << i << " tag " << t;
+        // Masking something changes the tone tag's probability (the memo is not the baseline).
+        EXPECT_NE((*alone)[0], track->baselineTrack()) << "mask " << i;
+    }
+    // Asked again: every chunk's masking is remembered, nothing runs, the same numbers come out.
+    net->rows = 0;
+    auto again = track->maskedTrackProbabilities(impl, masks, nullptr);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(net->rows.load(), 0);
+    EXPECT_EQ(*again, *together);
+}

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 namespace tagscope::model {
 
@@ -45,10 +46,14 @@ Result<ChunkedTrack> ChunkedTrack::build(Tagger::Impl& impl, const analysis::Tra
             const double centre = start + f * t.m_frameSeconds;
             if (centre < t.m_duration) segments[size_t(f)] = int(std::min<double>(double(t.m_segmentCount - 1), std::floor(centre / segmentSeconds)));
         }
+        std::vector<int> held;
+        for (int j : segments)
+            if (j >= 0 && (held.empty() || held.back() != j)) held.push_back(j);
+        t.m_heldSegments.push_back(std::move(held));
         t.m_frameSegments.push_back(std::move(segments));
     }
     t.m_baseline = g.values;
-    t.m_allMasked.resize(t.m_chunks.size());
+    t.m_memo.resize(t.m_chunks.size());
     return t;
 }
 
@@ -80,6 +85,15 @@ std::optional<dsp::Spectrogram> ChunkedTrack::maskSegments(size_t chunk, const s
     return out;
 }
 
+std::optional<uint64_t> ChunkedTrack::patternOf(size_t chunk, const std::vector<uint8_t>& segments) const {
+    const auto& held = m_heldSegments[chunk];
+    if (held.size() > 63) return std::nullopt;
+    uint64_t key = 0;
+    for (size_t b = 0; b < held.size(); ++b)
+        if (size_t(held[b]) < segments.size() && segments[size_t(held[b])]) key |= uint64_t(1) << b;
+    return key;
+}
+
 bool ChunkedTrack::fullyMasked(size_t chunk, const std::vector<uint8_t>& segments) const {
     for (int s : m_frameSegments[chunk])
         if (s >= 0 && (size_t(s) >= segments.size() || !segments[size_t(s)])) return false;
@@ -93,37 +107,51 @@ Result<std::vector<std::vector<float>>> ChunkedTrack::maskedTrackProbabilities(
     auto addRow = [&](size_t target, const float* p) {
         for (size_t t = 0; t < m_tagCount; ++t) sums[target][t] += p[t];
     };
-    // Chunks every mask covers entirely share one cached run per chunk.
-    const std::vector<uint8_t> all(m_segmentCount, 1);
-    std::vector<size_t> missing;
-    for (size_t c = 0; c < nChunks; ++c)
-        if (m_allMasked[c].empty() &&
-            std::any_of(masks.begin(), masks.end(), [&](const auto& m) { return fullyMasked(c, m); }))
-            missing.push_back(c);
-    if (!missing.empty()) {
-        MaskedBatchRunner cache(impl, [&](size_t, size_t chunk, const float* p) {
-            m_allMasked[chunk].assign(p, p + m_tagCount);
-        });
-        for (size_t c : missing) {
-            auto mel = maskSegments(c, all);
-            if (!mel) mel = m_mels[c]; // no frame in the track (cannot happen for real chunks)
-            if (auto ok = cache.add(0, c, std::move(*mel), cancel); !ok) return fail(ok.error());
-        }
-        if (auto ok = cache.flush(cancel); !ok) return fail(ok.error());
-    }
-    MaskedBatchRunner runner(impl, [&](size_t target, size_t, const float* p) { addRow(target, p); });
+    // A chunk's masked input depends only on which of its own segments are masked, so each
+    // pattern runs once per chunk (memoised across calls on this track: random orderings and the
+    // curves of every method keep drawing the same few patterns per chunk) and is shared by
+    // every mask that produces it. The empty pattern is the unmasked baseline.
+    std::vector<std::vector<size_t>> waiting;                     // per queued run: its masks
+    std::vector<std::pair<size_t, uint64_t>> queued;              // per queued run: chunk, pattern
+    std::unordered_map<uint64_t, size_t> queuedIndex;             // chunk * 2^k + pattern -> run
+    MaskedBatchRunner runner(impl, [&](size_t run, size_t chunk, const float* p) {
+        auto& row = m_memo[chunk][queued[run].second];
+        row.assign(p, p + m_tagCount);
+        for (size_t i : waiting[run]) addRow(i, row.data());
+    });
     for (size_t i = 0; i < masks.size(); ++i) {
         for (size_t c = 0; c < nChunks; ++c) {
-            if (fullyMasked(c, masks[i])) {
-                addRow(i, m_allMasked[c].data());
+            const auto key = patternOf(c, masks[i]);
+            if (!key) { // more segments in the chunk than a key holds: no memo
+                auto mel = maskSegments(c, masks[i]);
+                if (!mel) {
+                    addRow(i, m_baseline.data() + c * m_tagCount);
+                    continue;
+                }
+                queued.emplace_back(c, kNoPattern);
+                waiting.push_back({i});
+                if (auto ok = runner.add(queued.size() - 1, c, std::move(*mel), cancel); !ok) return fail(ok.error());
                 continue;
             }
-            auto mel = maskSegments(c, masks[i]);
-            if (!mel) {
+            if (*key == 0) {
                 addRow(i, m_baseline.data() + c * m_tagCount);
                 continue;
             }
-            if (auto ok = runner.add(i, c, std::move(*mel), cancel); !ok) return fail(ok.error());
+            if (auto hit = m_memo[c].find(*key); hit != m_memo[c].end()) {
+                addRow(i, hit->second.data());
+                continue;
+            }
+            const uint64_t id = (uint64_t(c) << 32) ^ *key;
+            if (auto q = queuedIndex.find(id); q != queuedIndex.end()) {
+                waiting[q->second].push_back(i);
+                continue;
+            }
+            auto mel = maskSegments(c, masks[i]);
+            queuedIndex.emplace(id, queued.size());
+            queued.emplace_back(c, *key);
+            waiting.push_back({i});
+            ++m_maskedRuns;
+            if (auto ok = runner.add(queued.size() - 1, c, std::move(*mel), cancel); !ok) return fail(ok.error());
         }
     }
     if (auto ok = runner.flush(cancel); !ok) return fail(ok.error());

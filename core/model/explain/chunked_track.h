@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -57,10 +58,12 @@ public:
     std::optional<dsp::Spectrogram> maskSegments(size_t chunk, const std::vector<uint8_t>& segments) const;
     /// True when every frame of `chunk` that lies in the track is flagged in `segments`.
     bool fullyMasked(size_t chunk, const std::vector<uint8_t>& segments) const;
+    /// Chunk forward passes maskedTrackProbabilities() has run on this track (memo misses).
+    size_t maskedRuns() const { return m_maskedRuns; }
 
     /// Track probabilities (mean over chunks, per tag) of several segment masks at once: result[i]
-    /// is for masks[i] (one flag per segment). Only chunks touched by a mask are run; a chunk
-    /// covered entirely by a mask uses a cached all-masked result. Batches across masks.
+    /// is for masks[i] (one flag per segment). Only chunks touched by a mask are run, each
+    /// distinct masking of a chunk once per track (memoised); batches across masks.
     Result<std::vector<std::vector<float>>> maskedTrackProbabilities(Tagger::Impl& impl,
                                                                      const std::vector<std::vector<uint8_t>>& masks,
                                                                      const CancelToken* cancel);
@@ -73,13 +76,21 @@ private:
     std::vector<float> m_floors;
     std::vector<float> m_baseline;               ///< [chunk * tagCount + tag]
     std::vector<std::vector<int>> m_frameSegments;
-    std::vector<std::vector<float>> m_allMasked; ///< per chunk, lazily filled
+    /// Bits of `segments` over the chunk's own segments (bit b: heldSegments[b] masked);
+    /// nullopt when the chunk holds more segments than a key has bits.
+    std::optional<uint64_t> patternOf(size_t chunk, const std::vector<uint8_t>& segments) const;
+
+    std::vector<std::vector<int>> m_heldSegments; ///< per chunk: its segments, ascending
+    /// Per chunk: probabilities of every tag for each masking pattern run so far.
+    std::vector<std::unordered_map<uint64_t, std::vector<float>>> m_memo;
     size_t m_tagCount = 0;
     size_t m_segmentCount = 0;
     double m_segmentSeconds = 1.0;
     double m_duration = 0.0;
     double m_sampleRate = 1.0;
     double m_frameSeconds = 0.0;
+    size_t m_maskedRuns = 0;
+    static constexpr uint64_t kNoPattern = ~uint64_t(0);
 };
 
 /// Runs masked mels through the net in batches; each result row (all tags) goes to `sink` with
