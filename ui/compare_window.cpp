@@ -2,7 +2,6 @@
 #include "ui/compare_window.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <iterator>
 #include <set>
@@ -44,30 +43,6 @@ QWidget* titled(QLabel* label, TrackViews* views, QWidget* parent) {
 }
 
 } // namespace
-
-std::vector<AlignedRow> alignTags(const analysis::TrackAnalysis& a, const analysis::TrackAnalysis& b) {
-    auto conceptOf = [](const std::string& name) {
-        const auto dashes = name.rfind("---");
-        std::string c = dashes == std::string::npos ? name : name.substr(dashes + 3);
-        for (char& ch : c) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-        return c;
-    };
-    std::vector<AlignedRow> rows;
-    for (size_t i = 0; i < a.tagNames.size() && i < a.trackScores.size(); ++i) {
-        const std::string c = conceptOf(a.tagNames[i]);
-        for (size_t j = 0; j < b.tagNames.size() && j < b.trackScores.size(); ++j) {
-            if (conceptOf(b.tagNames[j]) != c) continue;
-            auto it = std::find_if(rows.begin(), rows.end(), [&](const AlignedRow& r) { return r.name == c; });
-            if (it == rows.end()) it = rows.insert(rows.end(), AlignedRow{c, i, j, a.trackScores[i], b.trackScores[j]});
-            if (a.trackScores[i] > it->scoreA) it->scoreA = a.trackScores[i], it->evidenceA = i;
-            if (b.trackScores[j] > it->scoreB) it->scoreB = b.trackScores[j], it->evidenceB = j;
-        }
-    }
-    std::stable_sort(rows.begin(), rows.end(), [](const AlignedRow& x, const AlignedRow& y) {
-        return std::max(x.scoreA, x.scoreB) > std::max(y.scoreA, y.scoreB);
-    });
-    return rows;
-}
 
 double evidenceAgreement(const std::vector<std::pair<double, double>>& a, const std::vector<std::pair<double, double>>& b,
                          double gridSeconds) {
@@ -179,7 +154,9 @@ void CompareWindow::showAnalyses(std::shared_ptr<const analysis::TrackAnalysis> 
     m_labelB->setText(tr("B: %1").arg(nameB));
     m_viewsA->setAnalysis(m_a, melA);
     m_viewsB->setAnalysis(m_b, melB);
-    m_rows = m_a && m_b ? alignTags(*m_a, *m_b) : std::vector<AlignedRow>{};
+    // NOTE: the same alignment as `tagscope-cli compare`: same concept name across vocabularies,
+    // then every taxonomy group both analyses' hierarchies hold (max-pooled over its members).
+    m_comparison = m_a && m_b ? analysis::compareAnalyses(*m_a, *m_b, nullptr, nullptr) : analysis::ModelComparison{};
     fillTable();
 }
 
@@ -188,25 +165,46 @@ void CompareWindow::fillTable() {
     m_row = -1;
     m_explanationA.reset();
     m_explanationB.reset();
-    for (const auto& row : m_rows) {
+    const auto memberNames = [](const analysis::TrackAnalysis& t, const std::vector<size_t>& tags) {
+        const auto names = tags::displayTagNames(t.tagNames, t.vocabularyOfTag);
+        QStringList out;
+        for (size_t i : tags)
+            if (i < names.size()) out << QString::fromStdString(names[i]);
+        return out.join(QStringLiteral(", "));
+    };
+    for (const auto& row : rows()) {
         auto* item = new QTreeWidgetItem(m_table);
-        item->setText(0, QString::fromStdString(row.name));
+        const bool group = row.kind == "group";
+        item->setText(0, group ? tr("%1 (group)").arg(QString::fromStdString(row.name)) : QString::fromStdString(row.name));
+        if (group) {
+            QFont italic = item->font(0);
+            italic.setItalic(true);
+            item->setFont(0, italic);
+        }
+        item->setToolTip(0, tr("A: %1\nB: %2").arg(memberNames(*m_a, row.tagsA), memberNames(*m_b, row.tagsB)));
         item->setData(1, ProbabilityDelegate::kProbabilityRole, double(row.scoreA));
         item->setData(2, ProbabilityDelegate::kProbabilityRole, double(row.scoreB));
     }
-    m_summary->setText(m_rows.empty() ? tr("The two models share no tag: nothing to align.")
-                                      : tr("%1 tags both models can express.").arg(m_rows.size()));
+    const auto& rowsShown = rows();
+    const auto groups = std::count_if(rowsShown.begin(), rowsShown.end(), [](const auto& r) { return r.kind == "group"; });
+    m_summary->setText(rowsShown.empty()
+                           ? tr("The two models share no tag: nothing to align.")
+                           : tr("%1 tags and %2 taxonomy groups both models can express; rank correlation of "
+                                "their scores %3.")
+                                 .arg(qlonglong(rowsShown.size()) - qlonglong(groups))
+                                 .arg(qlonglong(groups))
+                                 .arg(m_comparison.rankCorrelation, 0, 'f', 2));
     m_agreement->setText(tr("Select a tag to see where each model hears it."));
 }
 
 bool CompareWindow::selectRow(int row) {
-    if (row < 0 || size_t(row) >= m_rows.size()) return false;
+    if (row < 0 || size_t(row) >= rows().size()) return false;
     if (row == m_row) return true;
     m_row = row;
     m_explanationA.reset();
     m_explanationB.reset();
     if (m_table->currentItem() != m_table->topLevelItem(row)) m_table->setCurrentItem(m_table->topLevelItem(row));
-    const auto& r = m_rows[size_t(row)];
+    const auto& r = rows()[size_t(row)];
     m_viewsA->setExplanations({nullptr}, {});
     m_viewsB->setExplanations({nullptr}, {});
     if (m_primary) m_primary->requestExplanation(r.evidenceA);
@@ -216,8 +214,8 @@ bool CompareWindow::selectRow(int row) {
 }
 
 void CompareWindow::takeExplanation(bool modelB, const analysis::TagExplanation& e) {
-    if (m_row < 0 || size_t(m_row) >= m_rows.size()) return;
-    const auto& r = m_rows[size_t(m_row)];
+    if (m_row < 0 || size_t(m_row) >= rows().size()) return;
+    const auto& r = rows()[size_t(m_row)];
     if (e.tag != (modelB ? r.evidenceB : r.evidenceA)) return;
     auto shared = std::make_shared<const analysis::TagExplanation>(e);
     const auto& analysis = modelB ? m_b : m_a;
@@ -230,8 +228,8 @@ void CompareWindow::takeExplanation(bool modelB, const analysis::TagExplanation&
 }
 
 void CompareWindow::updateAgreement() {
-    if (m_row < 0 || size_t(m_row) >= m_rows.size()) return;
-    const auto& r = m_rows[size_t(m_row)];
+    if (m_row < 0 || size_t(m_row) >= rows().size()) return;
+    const auto& r = rows()[size_t(m_row)];
     QString text = tr("<b>%1</b>: A %2, B %3.").arg(QString::fromStdString(r.name).toHtmlEscaped())
                        .arg(double(r.scoreA), 0, 'f', 2)
                        .arg(double(r.scoreB), 0, 'f', 2);

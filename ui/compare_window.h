@@ -12,24 +12,13 @@
 
 #include "core/analysis/track_analysis.h"
 #include "core/dsp/mel_spectrogram.h"
+#include "core/analysis/model_comparison.h"
 #include "core/cards/model_card.h"
 
 class QLabel;
 class QTreeWidget;
 
 namespace tagscope::ui {
-
-/// One row of the split view's table: a concept both models can express.
-struct AlignedRow {
-    std::string name;       ///< the concept (tag name without vocabulary or category)
-    size_t evidenceA = 0;   ///< A's tag with the highest score for it
-    size_t evidenceB = 0;
-    float scoreA = 0.0f;
-    float scoreB = 0.0f;
-};
-
-/// The concepts both analyses can express, by descending max score.
-std::vector<AlignedRow> alignTags(const analysis::TrackAnalysis& a, const analysis::TrackAnalysis& b);
 
 class AnalysisController;
 class TrackViews;
@@ -62,7 +51,9 @@ public:
 
     TrackViews* viewsA() const { return m_viewsA; }
     TrackViews* viewsB() const { return m_viewsB; }
-    const std::vector<AlignedRow>& rows() const { return m_rows; }
+    const std::vector<analysis::AlignedTag>& rows() const { return m_comparison.tags; }
+    /// The comparison the table shows (analysis::compareAnalyses, as `tagscope-cli compare`).
+    const analysis::ModelComparison& comparison() const { return m_comparison; }
     /// The agreement sentence of the selected row.
     QString agreementText() const;
 
@@ -90,7 +81,7 @@ private:
     QString m_nameA;
     QString m_nameB;
     QString m_file;
-    std::vector<AlignedRow> m_rows;
+    analysis::ModelComparison m_comparison;
     int m_row = -1;
     std::shared_ptr<const analysis::TagExplanation> m_explanationA;
     std::shared_ptr<const analysis::TagExplanation> m_explanationB;

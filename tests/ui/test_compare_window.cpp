@@ -65,6 +65,7 @@ TEST(CompareWindow, SharesTheTimeAxisAndPlayheadAndAlignsTags) {
     EXPECT_FLOAT_EQ(electronic->scoreA, 0.9f);
     EXPECT_FLOAT_EQ(electronic->scoreB, 0.7f);
     EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.name == "guitar"; }), 0);
+    EXPECT_EQ(window.comparison().modelA, a->modelId);
 
     // Where their evidence agrees: both explanations of the selected row arrive.
     ASSERT_TRUE(window.selectRow(int(electronic - rows.begin())));
@@ -79,6 +80,30 @@ TEST(CompareWindow, SharesTheTimeAxisAndPlayheadAndAlignsTags) {
     window.takeExplanation(true, eb);
     EXPECT_TRUE(window.agreementText().contains(QStringLiteral("Evidence overlap 33%"))) << window.agreementText().toStdString();
     EXPECT_FALSE(window.selectRow(99));
+}
+
+TEST(CompareWindow, AlignsThroughTheTaxonomyLikeTheCompareCommand) {
+    // No tag name in common; both hierarchies hold the group 'keys' (Jamendo's piano, MSD's
+    // synth): the table aligns it as a group row, max-pooled, exactly as compareAnalyses does.
+    auto a = std::make_shared<analysis::TrackAnalysis>(
+        *analysisOf({"instrument---piano", "genre---rock"}, {"jamendo_top50", "jamendo_top50"}, {0.8f, 0.1f}));
+    auto b = std::make_shared<analysis::TrackAnalysis>(
+        *analysisOf({"synth", "jazz", "organ"}, {"msd_top50", "msd_top50", "msd_top50"}, {0.3f, 0.2f, 0.6f}));
+    a->hierarchy = {tags::CoarseTag{"keys", 0.8f, 0, "instrument---piano", {0}}};
+    b->hierarchy = {tags::CoarseTag{"keys", 0.6f, 2, "organ", {0, 2}}};
+    CompareWindow window(nullptr);
+    window.showAnalyses(a, dsp::MelConfig{}, QStringLiteral("A"), b, dsp::MelConfig{}, QStringLiteral("B"));
+    const auto expected = analysis::compareAnalyses(*a, *b, nullptr, nullptr);
+    ASSERT_EQ(window.rows().size(), expected.tags.size());
+    const auto& rows = window.rows();
+    const auto keys = std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.name == "keys"; });
+    ASSERT_NE(keys, rows.end());
+    EXPECT_EQ(keys->kind, "group");
+    EXPECT_FLOAT_EQ(keys->scoreA, 0.8f);
+    EXPECT_FLOAT_EQ(keys->scoreB, 0.6f);
+    EXPECT_EQ(keys->evidenceB, 2u); // B explains its strongest member, 'organ'
+    ASSERT_TRUE(window.selectRow(int(keys - rows.begin())));
+    EXPECT_TRUE(window.agreementText().contains(QStringLiteral("keys"))) << window.agreementText().toStdString();
 }
 
 TEST(CompareWindow, EvidenceAgreementIsTheOverlapOfEvidenceTime) {
