@@ -76,16 +76,17 @@ CompareWindow::CompareWindow(AnalysisController* primary, QWidget* parent)
     m_table->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     m_table->header()->setSectionResizeMode(1, QHeaderView::Fixed);
     m_table->header()->setSectionResizeMode(2, QHeaderView::Fixed);
-    m_table->header()->resizeSection(1, 70);
-    m_table->header()->resizeSection(2, 70);
+    m_table->header()->resizeSection(1, 64);
+    m_table->header()->resizeSection(2, 64);
     sideLayout->addWidget(m_summary);
     sideLayout->addWidget(m_table, 1);
     sideLayout->addWidget(m_agreement);
-    side->setMinimumWidth(260);
+    // NOTE: wide enough for group names ("drums & percussion (group)") beside both scores.
+    side->setMinimumWidth(330);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(views);
     split->addWidget(side);
-    split->setStretchFactor(0, 4);
+    split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -93,8 +94,10 @@ CompareWindow::CompareWindow(AnalysisController* primary, QWidget* parent)
 
     syncTimeAxis(m_viewsA, m_viewsB);
     syncTimeAxis(m_viewsB, m_viewsA);
-    for (TrackViews* v : {m_viewsA, m_viewsB})
+    for (TrackViews* v : {m_viewsA, m_viewsB}) {
         connect(v->plot(), &TimelinePlot::seekRequested, this, &CompareWindow::seekRequested);
+        connect(v->plot(), &QCustomPlot::afterReplot, this, &CompareWindow::alignDataAreas);
+    }
     connect(m_table, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
         if (item) selectRow(m_table->indexOfTopLevelItem(item));
     });
@@ -143,6 +146,22 @@ void CompareWindow::start(std::shared_ptr<const analysis::TrackAnalysis> a, cons
     m_secondary->setModel(cardB);
 }
 
+void CompareWindow::alignDataAreas() {
+    // NOTE: one time axis means one x per time in both views: the data areas start and end at
+    // the same pixel, whatever the width of each model's tag labels. Margins only grow here, so
+    // the second replot finds both equal and stops (showAnalyses() resets them).
+    auto* a = m_viewsA->plot();
+    auto* b = m_viewsB->plot();
+    const auto [la, ra] = a->sideMargins();
+    const auto [lb, rb] = b->sideMargins();
+    const int left = std::max(la, lb), right = std::max(ra, rb);
+    for (auto* p : {a, b}) {
+        if (p->sideMargins() == std::pair{left, right}) continue;
+        p->setMinimumSideMargins(left, right);
+        p->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
 void CompareWindow::showAnalyses(std::shared_ptr<const analysis::TrackAnalysis> a, const dsp::MelConfig& melA,
                                  const QString& nameA, std::shared_ptr<const analysis::TrackAnalysis> b,
                                  const dsp::MelConfig& melB, const QString& nameB) {
@@ -152,6 +171,7 @@ void CompareWindow::showAnalyses(std::shared_ptr<const analysis::TrackAnalysis> 
     m_nameB = nameB;
     m_labelA->setText(tr("A: %1").arg(nameA));
     m_labelB->setText(tr("B: %1").arg(nameB));
+    for (TrackViews* v : {m_viewsA, m_viewsB}) v->plot()->setMinimumSideMargins(0, 0);
     m_viewsA->setAnalysis(m_a, melA);
     m_viewsB->setAnalysis(m_b, melB);
     // NOTE: the same alignment as `tagscope-cli compare`: same concept name across vocabularies,

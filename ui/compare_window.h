@@ -63,6 +63,7 @@ Q_SIGNALS:
 
 private:
     void syncTimeAxis(TrackViews* from, TrackViews* to);
+    void alignDataAreas();
     void fillTable();
     void updateAgreement();
 

@@ -46,6 +46,10 @@ struct StartupOptions {
     QString compareModel;         ///< open the split view with this second model once analysed
 };
 
+/// The window's first size on a screen whose free area is `available`: all of a small screen,
+/// 90 % of a large one, 1500x920 in between (a saved geometry wins over it).
+QSize defaultWindowSize(QSize available);
+
 /// Composition of the controller, views, tag panel and playback. GUI thread.
 class MainWindow : public QMainWindow {
     Q_OBJECT

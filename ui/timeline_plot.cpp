@@ -76,6 +76,21 @@ void TimelinePlot::setDuration(double seconds) {
     setTimeRange(0.0, m_duration);
 }
 
+void TimelinePlot::setMinimumSideMargins(int left, int right) {
+    for (auto* r : m_rects) {
+        QMargins m = r->minimumMargins();
+        m.setLeft(std::max(0, left));
+        m.setRight(std::max(0, right));
+        r->setMinimumMargins(m);
+    }
+}
+
+std::pair<int, int> TimelinePlot::sideMargins() const {
+    const QRect data = m_rects[Spectrogram]->rect();
+    const QRect outer = m_rects[Spectrogram]->outerRect();
+    return {data.left() - outer.left(), outer.right() - data.right()};
+}
+
 void TimelinePlot::setTimeRange(double a, double b) {
     m_rects[0]->axis(QCPAxis::atBottom)->setRange(a, b); // syncRange clamps and propagates
     replot(QCustomPlot::rpQueuedReplot);

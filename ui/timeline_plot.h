@@ -2,6 +2,8 @@
 // One plot widget holding every time-aligned view (spectrogram, curve strip, taggram).
 #pragma once
 
+#include <utility>
+
 #include <array>
 
 #include "ui/qcp.h"
@@ -25,6 +27,11 @@ public:
     double duration() const { return m_duration; }
     /// Shows [a, b] seconds in every rect (clamped to the track).
     void setTimeRange(double a, double b);
+    /// Left and right margins of the data area are at least these (pixels), so plots stacked
+    /// one above the other can put a time at the same x (the split view aligns its two plots).
+    void setMinimumSideMargins(int left, int right);
+    /// Pixels left and right of the data area, as laid out at the last replot.
+    std::pair<int, int> sideMargins() const;
     /// Moves the playhead (seconds; negative hides it) repainting only the playhead layer.
     void setPlayhead(double seconds);
     /// The playhead in seconds (negative: hidden).

@@ -50,6 +50,15 @@ TEST(CompareWindow, SharesTheTimeAxisAndPlayheadAndAlignsTags) {
     std::tie(lo, hi) = window.viewsA()->plot()->timeRange();
     EXPECT_DOUBLE_EQ(lo, 10.0);
     EXPECT_DOUBLE_EQ(hi, 20.0);
+    // ... at the same pixel: the data areas line up although A's tag labels are longer.
+    window.show();
+    for (int i = 0; i < 4; ++i) {
+        window.viewsA()->plot()->replot();
+        window.viewsB()->plot()->replot();
+        QCoreApplication::processEvents();
+    }
+    EXPECT_EQ(window.viewsA()->plot()->sideMargins(), window.viewsB()->plot()->sideMargins());
+    EXPECT_GT(window.viewsA()->plot()->sideMargins().first, 0);
     window.setPlayhead(12.5);
     EXPECT_DOUBLE_EQ(window.viewsA()->plot()->playhead(), 12.5);
     EXPECT_DOUBLE_EQ(window.viewsB()->plot()->playhead(), 12.5);

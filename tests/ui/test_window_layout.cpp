@@ -94,3 +94,15 @@ TEST(WindowLayout, TaggramRowsFollowTheHeight) {
     EXPECT_LT(TrackViews::taggramRowsFor(450), 12);
     EXPECT_EQ(TrackViews::taggramRowsFor(50), 3);
 }
+
+TEST(WindowLayout, FirstSizeUsesLargeScreensAndNeverExceedsSmallOnes) {
+    using tagscope::ui::defaultWindowSize;
+    // A laptop: all of its free area, never more.
+    EXPECT_EQ(defaultWindowSize(QSize(1366, 740)), QSize(1366, 740));
+    EXPECT_EQ(defaultWindowSize(QSize(1280, 1000)), QSize(1280, 920));
+    // A 1920x1080 desktop (1920x1050 free): 90 % of it, not the 1500x920 of a mid-size screen.
+    EXPECT_EQ(defaultWindowSize(QSize(1920, 1050)), QSize(1728, 945));
+    // In between: the preferred size.
+    EXPECT_EQ(defaultWindowSize(QSize(1600, 1000)), QSize(1500, 920));
+    EXPECT_EQ(defaultWindowSize(QSize()), QSize(1500, 920));
+}
