@@ -120,7 +120,8 @@ int faithfulness(model::Analyzer& analyzer, const Args& a) {
         // With --excerpt, --excerpt s from --offset s (the whole track when it is shorter).
         const double offset = a.excerpt > 0.0 ? a.offset : 0.0;
         auto audio = audio::decodeAudio(f, {rate, offset, a.excerpt, audio::ResampleQuality::Torchaudio});
-        if (audio && audio->samples.empty() && offset > 0.0)
+        // A track shorter than the offset: its start instead.
+        if (offset > 0.0 && (!audio || audio->samples.empty()))
             audio = audio::decodeAudio(f, {rate, 0.0, a.excerpt, audio::ResampleQuality::Torchaudio});
         if (!audio) return die(audio.error().message);
         auto r = analyzer.analyzeAudio(*audio);

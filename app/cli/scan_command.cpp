@@ -3,11 +3,13 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
 
 #include "app/cli/audio_inputs.h"
 #include "app/cli/catalog_support.h"
 #include "app/cli/model_selection.h"
 #include "app/cli/sigint_cancel.h"
+#include "core/analysis/audio_hash_analyzer.h"
 #include "core/analysis/track_prefetcher.h"
 #include "core/catalog/shard.h"
 #include "core/model/tagger_analyzer.h"
@@ -94,9 +96,24 @@ int ScanCommand::run(const GlobalOptions& global) {
     ScanCounts counts;
     counts.failed = problems.size();
 
+    CancelToken cancel;
+    SigintCancel sigint(cancel);
+
+    // Sizes of catalogued files that are gone from disk: a file of such a size at a new path may
+    // be one of them, moved (a move keeps every byte).
+    std::set<int64_t> missingSizes;
+    if (auto rows = cat->tracks()) {
+        std::error_code ec;
+        for (const auto& row : *rows)
+            if (!fs::exists(row.path, ec)) missingSizes.insert(row.size);
+    }
+
     // Plan: which files need decoding (new, changed, or analysed with other weights/options).
-    std::vector<fs::path> work;
-    std::vector<catalog::TrackFile> workStat;
+    // Files that are probably known audio (a catalogued file changed in place, e.g. retagged by
+    // another program, or a new path with the size of a missing file) are hashed first (one
+    // decode, no model) and recognised without running the model.
+    std::vector<fs::path> work, hashFirst;
+    std::vector<catalog::TrackFile> workStat, hashFirstStat;
     for (const auto& f : found) {
         if (shard && !catalog::inShard(f.relative, *shard)) {
             ++counts.otherShards;
@@ -114,29 +131,60 @@ int ScanCommand::run(const GlobalOptions& global) {
             printError(row.error());
             return kExitSomeFailed;
         }
-        if (*row && (*row)->size == st->size && (*row)->mtimeNs == st->mtimeNs) {
+        bool probablyKnown = !*row && missingSizes.count(st->size) > 0;
+        if (*row) {
+            // NOTE: an unchanged file's stored hash is its audio's: no need to hash it again. A
+            // changed one is worth hashing first only if its old audio has this model's analysis.
+            const bool unchanged = (*row)->size == st->size && (*row)->mtimeNs == st->mtimeNs;
             auto has = cat->hasAnalysis({(*row)->audioHash, *sha, optionsJson});
-            if (has && *has) {
+            const bool analysed = has && *has;
+            if (unchanged && analysed) {
                 ++counts.upToDate;
                 continue;
             }
+            probablyKnown = !unchanged && analysed;
         }
-        work.push_back(f.path);
-        workStat.push_back(*st);
+        (probablyKnown ? hashFirst : work).push_back(f.path);
+        (probablyKnown ? hashFirstStat : workStat).push_back(*st);
     }
-    std::fprintf(stderr, "tagscope-cli: scan: %zu file%s, %zu up to date, %zu to read (model %s, catalog %s)\n", counts.files,
-                 counts.files == 1 ? "" : "s", counts.upToDate, work.size(), tagger->card().id.c_str(),
-                 catalog::displayPath(cat->file()).c_str());
+    for (size_t i = 0; i < hashFirst.size() && !cancel.isCancelled(); ++i) {
+        analysis::AudioHashAnalyzer hasher;
+        analysis::AudioAnalyzer* analyzers[] = {&hasher};
+        if (auto ok = analysis::runAnalyzers(hashFirst[i], analyzers, {}, {}, &cancel); !ok) {
+            if (ok.error().kind == Error::Kind::Cancelled) break;
+            work.push_back(hashFirst[i]); // the analysis reports what is wrong with the file
+            workStat.push_back(hashFirstStat[i]);
+            continue;
+        }
+        catalog::TrackFile track = hashFirstStat[i];
+        track.audioHash = hasher.hash();
+        auto known = cat->hasAnalysis({track.audioHash, *sha, optionsJson});
+        if (known && *known) {
+            if (auto ok = cat->putTrack(track); !ok) {
+                printError(ok.error());
+                return kExitSomeFailed;
+            }
+            ++counts.recognised;
+            std::fprintf(stderr, "tagscope-cli: scan: known audio (moved or retagged), not analysed again: %s\n",
+                         catalog::displayPath(hashFirst[i]).c_str());
+            continue;
+        }
+        work.push_back(hashFirst[i]);
+        workStat.push_back(hashFirstStat[i]);
+    }
+    std::fprintf(stderr,
+                 "tagscope-cli: scan: %zu file%s, %zu up to date, %zu recognised by their audio, %zu to analyse "
+                 "(model %s, catalog %s)\n",
+                 counts.files, counts.files == 1 ? "" : "s", counts.upToDate, counts.recognised, work.size(),
+                 tagger->card().id.c_str(), catalog::displayPath(cat->file()).c_str());
 
-    CancelToken cancel;
-    SigintCancel sigint(cancel);
     model::Analyzer analyzer(tagger);
     ScanProgress progress(work.size());
     // NOTE: streaming: the model runs each chunk batch as soon as the decoded blocks fill it,
     // the decode thread running ahead by a bounded number of samples; no track is held whole.
-    // The audio hash is known only at the end of a track, so the model also runs on a moved or
-    // retagged file before it is recognised (its result is then dropped); `write --catalog`
-    // updates the rows of the files it retags, so those are not even read again.
+    // The audio hash is known only at the end of a track. Probably known files were hashed above;
+    // a copy of catalogued audio at a new path (no missing file of its size) is recognised only
+    // here, after the model has run on it, and that result is dropped.
     options.trackMel = false;
     model::TaggerAnalyzer consumer(analyzer, options);
     analysis::PrefetchOptions prefetch;

@@ -109,6 +109,11 @@ TEST(CliScan, ChangedFilesAreReanalysedMovedAndRetaggedOnesRecognisedByTheirAudi
     EXPECT_EQ(s.known, 2) << r.out;
     EXPECT_EQ(s.upToDate, 2) << r.out;
     EXPECT_EQ(s.removed, 1) << r.out;
+    // The moved and the touched file are hashed before any analysis and never reach the model:
+    // only the new audio is analysed (one progress line, "1/1").
+    EXPECT_NE(r.err.find("2 recognised by their audio, 1 to analyse"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("scan [1/1]"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("scan [2/"), std::string::npos) << r.err;
     EXPECT_EQ(analysisCount(cat), 6u);
     auto c = catalog::Catalog::open(cat);
     ASSERT_TRUE(c);
