@@ -70,7 +70,7 @@ Result<analysis::TrackAnalysis> Analyzer::analyzeAudio(const audio::AudioBuffer&
         runner.finish();
         if (result.attention) progress(1.0, "attention");
         computeTrackScores(result);
-        addHierarchy(card, result);
+        addHierarchy(impl, result);
         return result;
     } catch (const std::exception& e) {
         return fail(Error::Kind::Internal, {}, "analysing with model '" + card.id + "' failed: " + e.what());

@@ -85,7 +85,11 @@ int resolveThreads(int requested) {
 } // namespace
 
 Tagger::Impl::Impl(cards::ModelCard c, std::shared_ptr<TaggerNet> n, torch::Device d, int nThreads)
-    : card(std::move(c)), net(std::move(n)), device(d), mel(card.mel), threads(nThreads) {}
+    : card(std::move(c)), net(std::move(n)), device(d), mel(card.mel), threads(nThreads) {
+    if (!card.taxonomyPath) return;
+    if (auto t = tags::loadTaxonomy(*card.taxonomyPath)) taxonomy = std::move(*t);
+    else taxonomyProblem = t.error().message;
+}
 
 void Tagger::Impl::applyThreads() const {
     if (at::get_num_threads() != threads) at::set_num_threads(threads);

@@ -128,7 +128,7 @@ Result<void> TaggerAnalyzer::finish(const CancelToken* cancel) try {
     s.runner.finish();
     s.result.durationSeconds = double(s.received) / s.impl.card.sampleRate;
     computeTrackScores(s.result);
-    addHierarchy(s.impl.card, s.result);
+    addHierarchy(s.impl, s.result);
     s.result.file = m_info.file;
     m_result = std::move(s.result);
     m_stream.reset();

@@ -98,14 +98,12 @@ analysis::TrackAnalysis describeTrack(const cards::ModelCard& card, double durat
     return r;
 }
 
-void addHierarchy(const cards::ModelCard& card, analysis::TrackAnalysis& r) {
-    if (!card.taxonomyPath) return;
-    auto taxonomy = tags::loadTaxonomy(*card.taxonomyPath);
-    if (!taxonomy) {
-        r.warnings.push_back("no tag hierarchy: " + taxonomy.error().message);
+void addHierarchy(const Tagger::Impl& impl, analysis::TrackAnalysis& r) {
+    if (!impl.taxonomy) {
+        if (!impl.taxonomyProblem.empty()) r.warnings.push_back("no tag hierarchy: " + impl.taxonomyProblem);
         return;
     }
-    r.hierarchy = tags::groupedMaxPool(*taxonomy, r.tagNames, r.trackScores, r.vocabularyOfTag);
+    r.hierarchy = tags::groupedMaxPool(*impl.taxonomy, r.tagNames, r.trackScores, r.vocabularyOfTag);
 }
 
 } // namespace tagscope::model

@@ -54,6 +54,6 @@ void computeTrackScores(analysis::TrackAnalysis& r);
 analysis::TrackAnalysis describeTrack(const cards::ModelCard& card, double durationSeconds);
 
 /// Adds the grouped hierarchy when the card has a taxonomy (a warning when it cannot be read).
-void addHierarchy(const cards::ModelCard& card, analysis::TrackAnalysis& r);
+void addHierarchy(const Tagger::Impl& impl, analysis::TrackAnalysis& r);
 
 } // namespace tagscope::model

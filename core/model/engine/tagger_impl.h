@@ -4,11 +4,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <span>
 #include <vector>
 
 #include "core/dsp/mel_spectrogram.h"
 #include "core/cards/model_card.h"
+#include "core/tags/taxonomy.h"
 #include "core/model/nets/tagger_net.h"
 #include "core/model/tagger.h"
 #include "core/model/torch_shim.h"
@@ -21,6 +24,10 @@ struct Tagger::Impl {
     torch::Device device{torch::kCPU};
     dsp::MelSpectrogram mel;
     int threads = 1;
+    /// The card's tag hierarchy, read once when the model is prepared (not once per track);
+    /// nullopt without one or when it cannot be read (then `taxonomyProblem` says why).
+    std::optional<tags::Taxonomy> taxonomy;
+    std::string taxonomyProblem;
 
     Impl(cards::ModelCard c, std::shared_ptr<TaggerNet> n, torch::Device d, int nThreads);
 
