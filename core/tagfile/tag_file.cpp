@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <span>
 
 #include <taglib/aifffile.h>
 #include <taglib/flacfile.h>
@@ -14,6 +15,8 @@
 #include <taglib/vorbisfile.h>
 #include <taglib/wavfile.h>
 #include <taglib/xiphcomment.h>
+
+#include "core/tagfile/vorbis_comment_scan.h"
 
 namespace tagscope::tagfile {
 namespace {
@@ -167,6 +170,17 @@ Result<TagFileContents> readTags(const fs::path& path, const fs::path& formatOf)
                                                                                         : Container::Id3v2;
     try {
         if (opened->hasTag()) out.fields = toFieldMap(opened->properties());
+        // NOTE: the raw comment block, because TagLib's parsed one no longer holds what it dropped.
+        if (kind == Kind::Vorbis || kind == Kind::Opus) {
+            const auto packet = static_cast<TagLib::Ogg::File*>(opened->file.get())->packet(1);
+            const size_t header = kind == Kind::Vorbis ? 7 : 8; // "\x03vorbis" / "OpusTags"
+            if (packet.size() > header)
+                out.unkeptFields = droppedVorbisComments(std::span<const uint8_t>(
+                    reinterpret_cast<const uint8_t*>(packet.data()) + header, packet.size() - header));
+        } else if (kind == Kind::Flac) {
+            auto block = flacVorbisCommentBlock(path);
+            if (block && *block) out.unkeptFields = droppedVorbisComments(**block);
+        }
     } catch (const std::exception& e) {
         return fail(Error::Kind::Internal, path, std::string("TagLib failed to read the tags: ") + e.what());
     }

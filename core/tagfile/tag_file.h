@@ -26,6 +26,9 @@ struct TagFileContents {
     Container container = Container::VorbisComment;
     std::string format;   ///< "FLAC", "Ogg Vorbis", "Opus", "MP3", "WAV", "AIFF"
     FieldMap fields;
+    /// Vorbis comments the file holds that TagLib cannot keep (empty values as "NAME=", entries
+    /// without '='): rewriting the tag would drop them, so writers must not (see write_plan.h).
+    std::vector<std::string> unkeptFields;
 };
 
 /// True when writeFields() can handle the file's extension (flac, ogg, oga, opus, mp3, wav,

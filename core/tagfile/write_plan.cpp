@@ -166,6 +166,13 @@ FilePlan planWrite(const TrackTags& track, const tags::Taxonomy* taxonomy, const
     }
     plan.format = contents->format;
     plan.fields = std::move(contents->fields);
+    if (!contents->unkeptFields.empty()) {
+        std::string names;
+        for (const auto& f : contents->unkeptFields) names += (names.empty() ? "" : ", ") + f;
+        plan.skipReason = "holds Vorbis comments TagLib cannot keep (" + names +
+                          "); writing would drop them, so the file is left as it is";
+        return plan;
+    }
     plan.changes.push_back(plannedField(plan, kGenreField, proposals(track, taxonomy, options, kGenreField), options.policy));
     plan.changes.push_back(plannedField(plan, kMoodField, proposals(track, taxonomy, options, kMoodField), options.policy));
     FieldChange t;
