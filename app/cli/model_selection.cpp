@@ -17,7 +17,16 @@ std::string joined(const std::vector<fs::path>& dirs) {
 
 Result<cards::ModelCard> selectModelCard(const std::string& spec) {
     std::error_code ec;
-    if (!spec.empty() && (spec.ends_with(".json") || fs::is_regular_file(spec, ec))) return cards::loadModelCard(spec);
+    if (!spec.empty() && (spec.ends_with(".json") || fs::is_regular_file(spec, ec))) {
+        // NOTE: a checkpoint or weights file given as --model gets a pointer to the import step
+        // (parsed as a card it fails with a message about JSON nesting that helps nobody).
+        const auto ext = fs::path(spec).extension().string();
+        if (ext == ".pth" || ext == ".pt" || ext == ".ckpt" || ext == ".safetensors")
+            return fail(Error::Kind::InvalidInput, spec,
+                        "is model weights, not a model card (.json): import it first with 'tagscope-cli models "
+                        "import " + spec + " --tags VOCABULARY.txt', then use --model with the id it prints");
+        return cards::loadModelCard(spec);
+    }
 
     const auto dirs = cards::defaultModelDirectories();
     std::vector<Error> problems;

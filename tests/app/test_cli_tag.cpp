@@ -54,6 +54,14 @@ TEST(CliTag, UnknownModelExitsWith3) {
     const auto r2 = test::runCli(home, {"--model", badCard.string(), "tag", "x.ogg"});
     EXPECT_EQ(r2.exitCode, 3) << r2.err;
     EXPECT_NE(r2.err.find("broken.json"), std::string::npos) << r2.err;
+
+    // Weights given where a card belongs: the message says how to import them.
+    const auto weights = home / "mtat_fcn.pth";
+    std::ofstream(weights) << "PK";
+    const auto r3 = test::runCli(home, {"--model", weights.string(), "tag", "x.ogg"});
+    EXPECT_EQ(r3.exitCode, 3) << r3.err;
+    EXPECT_NE(r3.err.find("mtat_fcn.pth"), std::string::npos) << r3.err;
+    EXPECT_NE(r3.err.find("models import"), std::string::npos) << r3.err;
 }
 
 TEST(CliTag, FolderWithBadFilesTagsTheGoodOneAndReportsTheOthers) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/engine/chunk_runner.h"
 
+#include "core/model/engine/allocation_probe.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -23,13 +25,24 @@ namespace {
 // a batch at 120 s of audio (4 chunks of FCN / CRNN; 5-s and 3-s models keep 8) bounds the
 // memory of every model without costing speed (the convolutions are as efficient at 4).
 constexpr double kMaxBatchAudioSeconds = 120.0;
+/// The largest block the heap keeps (tuneHeapForTensors' mmap threshold).
+constexpr size_t kHeapBlockBytes = size_t(32) << 20;
 
 } // namespace
 
 size_t chunksPerBatch(const Tagger::Impl& impl, int requested) {
     const double chunkSeconds = double(impl.card.chunkSamples) / double(impl.card.sampleRate);
     const auto byMemory = size_t(std::max(1.0, std::floor(kMaxBatchAudioSeconds / chunkSeconds)));
-    return std::min(size_t(std::max(1, requested)), byMemory);
+    size_t batch = std::min(size_t(std::max(1, requested)), byMemory);
+    // NOTE: blocks above the heap's mmap threshold are mapped and page-faulted afresh on every
+    // pass (heap_tuning.h). MusiCNN's largest activation is ~9 MB a chunk: at 8 chunks a batch
+    // it was mapped each time (4.7 s of system time on a 4-minute track). Where one chunk's
+    // largest block fits, a batch holds as many chunks as keep it under the threshold; where it
+    // does not (FCN, CRNN: 29-s chunks) the mapping cannot be avoided and the rule above stays.
+    const size_t perChunk = impl.chunkActivationBytes.load(std::memory_order_relaxed);
+    const size_t heapBlock = kHeapBlockBytes;
+    if (perChunk > 0 && perChunk < heapBlock) batch = std::min(batch, std::max<size_t>(1, heapBlock / perChunk));
+    return batch;
 }
 
 size_t ChunkRunner::batchEnd(size_t first, size_t total) const {
@@ -46,10 +59,14 @@ Result<void> ChunkRunner::runBatch(std::span<const ChunkSpan> chunks, size_t fir
     AttentionControl control;
     control.capture = m_attention;
     torch::Tensor probs;
+    // The first pass of a model (one chunk) also measures its largest activation.
+    const bool measure = last - first == 1 && m_impl.chunkActivationBytes.load(std::memory_order_relaxed) == 0;
+    if (measure) resetLargestAllocation();
     {
         c10::InferenceMode inference;
         probs = m_impl.net->forward(m_impl.melBatch(mels), m_attention ? &control : nullptr);
     }
+    if (measure) m_impl.chunkActivationBytes.store(std::max<size_t>(1, largestAllocation()), std::memory_order_relaxed);
     const auto rows = tensorRows(probs);
     const double sr = m_impl.card.sampleRate;
     for (size_t i = first; i < last; ++i) {

@@ -3,6 +3,7 @@
 // from core/model and model-layer tests.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct Tagger::Impl {
     /// nullopt without one or when it cannot be read (then `taxonomyProblem` says why).
     std::optional<tags::Taxonomy> taxonomy;
     std::string taxonomyProblem;
+    /// Largest single allocation of a one-chunk forward pass (bytes; 0 until the first
+    /// analysis measured it): sizes batches so activations stay on the heap (chunksPerBatch).
+    mutable std::atomic<size_t> chunkActivationBytes{0};
 
     Impl(cards::ModelCard c, std::shared_ptr<TaggerNet> n, torch::Device d, int nThreads);
 
