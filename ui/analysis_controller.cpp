@@ -45,6 +45,11 @@ AnalysisController::AnalysisController(QObject* parent, ModelLoader loader)
 }
 
 AnalysisController::~AnalysisController() {
+    // NOTE: the worker's signals are cut first, while it is certainly alive: when it is left to
+    // finish on its own (below), QObject's destructor would otherwise unhook them while the
+    // worker thread may be destroying it (ThreadSanitizer saw ~QObject read the worker's vtable
+    // as ~AnalysisWorker ran on its thread).
+    disconnect(m_worker, nullptr, this, nullptr);
     m_cancel->cancel();
     m_modelCancel->cancel();
     m_thread->quit();
