@@ -54,5 +54,12 @@ if [[ $mode == address ]]; then
 else
     nice -n 19 cmake --build "$build" -j2 --target tagscope_ui_tests
     filter="${1:-AnalysisController*:ModelSwitch*:ModelQuit*:Playback*:PcmSource*:PlayheadClock*:DefaultModel*:MainWindow*}"
-    QT_QPA_PLATFORM=offscreen nice -n 19 "$build/tests/ui/tagscope_ui_tests" --gtest_filter="$filter"
+    # NOTE: QT_NO_GLIB: Qt's own event dispatcher instead of glib's (uninstrumented too; its
+    # wake-up eventfd shows up as a race between the threads of every test).
+    # KNOWN LIMIT: Debian's Qt is not built with TSan. Every queued call and queued signal hands
+    # data between threads through Qt's futex-based mutexes, which TSan cannot see; on 2026-11-30
+    # all 125 reports of the controller/worker tests had Qt's event delivery in their stacks
+    # (argument copies made on one thread and read in a slot on the other). A clean run needs a
+    # TSan-built Qt; until then the reports are read, not counted (see the closing note there).
+    QT_NO_GLIB=1 QT_QPA_PLATFORM=offscreen nice -n 19 "$build/tests/ui/tagscope_ui_tests" --gtest_filter="$filter"
 fi
