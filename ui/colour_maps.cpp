@@ -11,7 +11,11 @@ QCPColorGradient colourMap(const QString& name) {
     // NOTE: built from ColourScale's stops, the same ones the explanation figure uses.
     QCPColorGradient g;
     g.clearColorStops();
-    for (const auto& [pos, colour] : ColourScale::named(name).stops()) g.setColorStopAt(pos, colour);
+    // NOTE: the scale is kept in a variable: stops() returns a reference into it, and a range-for
+    // over a temporary's member reference reads a destroyed object (AddressSanitizer:
+    // stack-use-after-scope).
+    const ColourScale scale = ColourScale::named(name);
+    for (const auto& [pos, colour] : scale.stops()) g.setColorStopAt(pos, colour);
     g.setColorInterpolation(QCPColorGradient::ciRGB);
     return g;
 }
