@@ -12,8 +12,6 @@
 namespace tagscope {
 namespace {
 
-/// glibc refuses mmap thresholds above HEAP_MAX_SIZE / 2 (32 MiB on 64-bit systems).
-constexpr size_t kMmapThreshold = size_t(32) << 20;
 /// Free memory at the heap's top beyond this goes back to the system. Above the largest
 /// activation of a batch, so a forward pass does not give back what the next one needs.
 constexpr size_t kTrimThreshold = size_t(128) << 20;
@@ -29,9 +27,9 @@ HeapTuning apply() {
 #if defined(__GLIBC__)
     if (userChoseHeapSettings()) return t;
     // mallopt returns 1 on success. Setting either also fixes the other (no dynamic adjustment).
-    if (mallopt(M_MMAP_THRESHOLD, int(kMmapThreshold)) == 1 && mallopt(M_TRIM_THRESHOLD, int(kTrimThreshold)) == 1) {
+    if (mallopt(M_MMAP_THRESHOLD, int(kHeapMmapThresholdBytes)) == 1 && mallopt(M_TRIM_THRESHOLD, int(kTrimThreshold)) == 1) {
         t.applied = true;
-        t.mmapThresholdBytes = kMmapThreshold;
+        t.mmapThresholdBytes = kHeapMmapThresholdBytes;
         t.trimThresholdBytes = kTrimThreshold;
     }
 #endif

@@ -6,6 +6,10 @@
 
 namespace tagscope {
 
+/// The mmap threshold tuneHeapForTensors() sets (glibc refuses more: HEAP_MAX_SIZE / 2 on 64-bit
+/// systems): blocks below it stay on the heap. Batch sizing keeps activations under it.
+inline constexpr size_t kHeapMmapThresholdBytes = size_t(32) << 20;
+
 /// What tuneHeapForTensors() did (for logs and tests).
 struct HeapTuning {
     bool applied = false;          ///< false where the C library is not glibc

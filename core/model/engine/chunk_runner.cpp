@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/engine/chunk_runner.h"
 
+#include "core/common/heap_tuning.h"
 #include "core/model/engine/allocation_probe.h"
 
 #include <algorithm>
@@ -25,8 +26,6 @@ namespace {
 // a batch at 120 s of audio (4 chunks of FCN / CRNN; 5-s and 3-s models keep 8) bounds the
 // memory of every model without costing speed (the convolutions are as efficient at 4).
 constexpr double kMaxBatchAudioSeconds = 120.0;
-/// The largest block the heap keeps (tuneHeapForTensors' mmap threshold).
-constexpr size_t kHeapBlockBytes = size_t(32) << 20;
 
 } // namespace
 
@@ -40,7 +39,7 @@ size_t chunksPerBatch(const Tagger::Impl& impl, int requested) {
     // largest block fits, a batch holds as many chunks as keep it under the threshold; where it
     // does not (FCN, CRNN: 29-s chunks) the mapping cannot be avoided and the rule above stays.
     const size_t perChunk = impl.chunkActivationBytes.load(std::memory_order_relaxed);
-    const size_t heapBlock = kHeapBlockBytes;
+    const size_t heapBlock = kHeapMmapThresholdBytes;
     if (perChunk > 0 && perChunk < heapBlock) batch = std::min(batch, std::max<size_t>(1, heapBlock / perChunk));
     return batch;
 }

@@ -115,7 +115,12 @@ Result<std::vector<std::vector<float>>> ChunkedTrack::maskedTrackProbabilities(
     std::vector<std::pair<size_t, uint64_t>> queued;              // per queued run: chunk, pattern
     std::unordered_map<uint64_t, size_t> queuedIndex;             // chunk * 2^k + pattern -> run
     MaskedBatchRunner runner(impl, [&](size_t run, size_t chunk, const float* p) {
-        auto& row = m_memo[chunk][queued[run].second];
+        const uint64_t key = queued[run].second;
+        if (key == kNoPattern) { // not memoisable: used by its one mask only
+            for (size_t i : waiting[run]) addRow(i, p);
+            return;
+        }
+        auto& row = m_memo[chunk][key];
         row.assign(p, p + m_tagCount);
         for (size_t i : waiting[run]) addRow(i, row.data());
     });
