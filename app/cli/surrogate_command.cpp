@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/surrogate_command.h"
 
+#include "core/common/heap_tuning.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -185,6 +187,7 @@ void printFidelity(const surrogate::SurrogateModel& model, const std::vector<std
 }
 
 int runSurrogate(const SurrogateSettings& s) {
+    tuneHeapForBatchWork();
     GlobalOptions global;
     global.model = s.model;
     global.threads = s.threads;

@@ -11,6 +11,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/sigint_cancel.h"
 #include "app/cli/surrogate_command.h"
+#include "core/common/heap_tuning.h"
 #include "core/io/file_util.h"
 #include "core/cards/model_card.h"
 #include "core/io/safetensors.h"
@@ -39,12 +40,18 @@ struct TrainSettings {
     // cache
     std::vector<std::string> splits{"validation", "test", "train"};
     int maxWindows = 4;
+    size_t mixtures = 0;        ///< cache: mixtures of two train windows to label
+    uint64_t mixtureSeed = 1;   ///< cache: seed of the mixture plan
+    std::string mixtureList;    ///< cache: the plan (written when missing); run: mixtures to train on
     // run
     TrainerOptions trainer;
     int64_t untilStep = 0;
     int64_t validateEvery = 100, checkpointEvery = 100;
     bool resume = false;
     std::string init; ///< student weights a new run starts from
+    std::string coarse;   ///< coarse head of a new run: "", "rule" or "attention"
+    std::string taxonomy; ///< groups of the coarse level (run with --coarse; eval of any student)
+    int64_t width = 0, layers = 0, convChannels = 0; ///< student size of a new run (0 = default)
     // eval / export
     std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
 };
@@ -72,6 +79,34 @@ Result<std::unique_ptr<TeacherCache>> openCache(const TrainSettings& s) {
     return TeacherCache::open({s.cache, s.maxWindows, s.threads}, upstreamTeachers(s.teachers));
 }
 
+// Tag names of the teachers' vocabularies (student output order) and the vocabulary of each.
+Result<std::pair<std::vector<std::string>, std::vector<std::string>>> studentTagNames(const TrainSettings& s) {
+    const fs::path tagsDir = fs::path(s.teachers).parent_path().parent_path() / "tags";
+    std::vector<std::string> names, vocabularyOf;
+    for (const auto& v : teacherVocabularies(upstreamTeachers(s.teachers))) {
+        auto vocabulary = tags::loadTagVocabulary(tagsDir / (v + ".txt"));
+        if (!vocabulary) return fail(vocabulary.error());
+        for (const auto& tag : vocabulary->tags) names.push_back(tag), vocabularyOf.push_back(v);
+    }
+    return std::pair{names, vocabularyOf};
+}
+
+// The taxonomy's groups as indices of the student's fine outputs, and their names.
+Result<std::pair<std::vector<std::vector<int64_t>>, std::vector<std::string>>> coarseGroupsFromTaxonomy(const TrainSettings& s) {
+    auto taxonomy = tags::loadTaxonomy(s.taxonomy);
+    if (!taxonomy) return fail(taxonomy.error());
+    auto names = studentTagNames(s);
+    if (!names) return fail(names.error());
+    std::vector<std::vector<int64_t>> groups;
+    std::vector<std::string> groupNames;
+    for (const auto& r : tags::resolveGroups(*taxonomy, names->first, names->second)) {
+        groups.emplace_back(r.members.begin(), r.members.end());
+        groupNames.push_back(taxonomy->groups[r.group].name);
+    }
+    if (groups.empty()) return fail(Error::Kind::InvalidInput, s.taxonomy, "no group of this taxonomy has a member among the student's tags");
+    return std::pair{groups, groupNames};
+}
+
 int runCorpus(const TrainSettings& s) {
     size_t skipped = 0;
     auto entries = probeCandidates(s.candidates, s.minSeconds, &skipped);
@@ -86,6 +121,7 @@ int runCorpus(const TrainSettings& s) {
 }
 
 int runCache(const TrainSettings& s) {
+    tuneHeapForBatchWork();
     auto cache = openCache(s);
     if (!cache) return printError(cache.error()), kExitModel;
     CancelToken cancel;
@@ -121,6 +157,54 @@ int runCache(const TrainSettings& s) {
                          audio / dt);
         }
     }
+    if (s.mixtures > 0 && !cancel.isCancelled()) {
+        if (s.mixtureList.empty()) return printError("--mixtures needs --mixture-list (the plan's file)"), kExitUsage;
+        std::vector<MixtureSpec> plan;
+        if (fs::exists(s.mixtureList)) {
+            auto read = readMixtureList(s.mixtureList);
+            if (!read) return printError(read.error()), kExitSomeFailed;
+            plan = std::move(*read);
+        } else {
+            // Mixtures draw on the train split's cached windows only: held-out music stays unheard.
+            auto train = splitEntries(s, "train");
+            if (!train) return printError(train.error()), kExitSomeFailed;
+            std::vector<MixtureSource> sources;
+            for (const auto& e : *train) {
+                auto track = (*cache)->lookup(e.path);
+                if (!track) continue;
+                sources.push_back({e.path, e.package, track->windowStartSeconds});
+            }
+            plan = planMixtures(sources, s.mixtures, s.mixtureSeed);
+            if (auto ok = writeMixtureList(s.mixtureList, plan); !ok) return printError(ok.error()), kExitSomeFailed;
+            std::fprintf(stderr, "planned %zu mixtures of %zu cached train files -> %s\n", plan.size(), sources.size(),
+                         s.mixtureList.c_str());
+        }
+        size_t mixed = 0, mixHits = 0;
+        for (const auto& m : plan) {
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+            if (cancel.isCancelled() || (s.maxMinutes > 0 && elapsed > 60.0 * s.maxMinutes)) break;
+            const auto t0 = std::chrono::steady_clock::now();
+            bool computed = false;
+            auto track = (*cache)->ensureMixture(m, &computed, &cancel);
+            if (!track) {
+                if (track.error().kind == Error::Kind::Cancelled) break;
+                printError(track.error());
+                ++failures;
+                continue;
+            }
+            ++mixed;
+            if (!computed) {
+                ++mixHits;
+                continue;
+            }
+            const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            computeSeconds += dt;
+            if (mixed % 25 == 0)
+                std::fprintf(stderr, "[mixture %zu/%zu] %s + %s (%.1f dB) in %.1f s\n", mixed, plan.size(),
+                             m.first.filename().string().c_str(), m.second.filename().string().c_str(), m.secondGainDb, dt);
+        }
+        std::fprintf(stderr, "mixtures: %zu of %zu cached (%zu were already)\n", mixed, plan.size(), mixHits);
+    }
     const double audio = (*cache)->teacherAudioSeconds();
     std::fprintf(stderr, "cache: %zu files (%zu already cached, %zu failed); teachers ran on %.1f min of audio in %.1f min (%.1fx realtime)\n",
                  done, hits, failures, audio / 60.0, computeSeconds / 60.0, computeSeconds > 0 ? audio / computeSeconds : 0.0);
@@ -133,6 +217,7 @@ nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
                         {"batch_size", o.batchSize},      {"total_steps", o.totalSteps}, {"warmup_steps", o.warmupSteps},
                         {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay}, {"seed", o.seed}};
     if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
+    if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
     return j;
 }
 
@@ -151,6 +236,7 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
         o.weightDecay = j.at("weight_decay");
         o.seed = j.at("seed");
         o.logitWeight = j.value("logit_weight", 0.0);
+        o.coarseWeight = j.value("coarse_weight", 1.0);
     } catch (const std::exception& e) {
         return fail(Error::Kind::InvalidInput, runDir / "options.json", std::string("unreadable run options: ") + e.what());
     }
@@ -158,6 +244,7 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
 }
 
 int runTrain(TrainSettings s) {
+    tuneHeapForBatchWork();
     const fs::path runDir = s.runDir, checkpoint = runDir / "checkpoint.safetensors";
     std::error_code ec;
     fs::create_directories(runDir, ec);
@@ -170,6 +257,20 @@ int runTrain(TrainSettings s) {
         return kExitUsage;
     }
     s.trainer.threads = s.threads;
+    if (!s.resume) {
+        if (s.width > 0) s.trainer.hyper["attention_ndim"] = s.width;
+        if (s.layers > 0) s.trainer.hyper["attention_nlayers"] = s.layers;
+        if (s.convChannels > 0) s.trainer.hyper["conv_ndim"] = s.convChannels;
+    }
+    if (!s.resume && !s.coarse.empty()) {
+        if (s.taxonomy.empty()) return printError("--coarse needs --taxonomy (the groups the coarse level learns)"), kExitUsage;
+        auto groups = coarseGroupsFromTaxonomy(s);
+        if (!groups) return printError(groups.error()), kExitUsage;
+        s.trainer.hyper["coarse_head"] = s.coarse;
+        s.trainer.hyper["coarse_groups"] = groups->first;
+        s.trainer.hyper["coarse_names"] = groups->second;
+        std::fprintf(stderr, "coarse head '%s': %zu groups of %s\n", s.coarse.c_str(), groups->first.size(), s.taxonomy.c_str());
+    }
     auto cache = openCache(s);
     if (!cache) return printError(cache.error()), kExitModel;
     const auto vocabularies = teacherVocabularies(upstreamTeachers(s.teachers));
@@ -180,6 +281,18 @@ int runTrain(TrainSettings s) {
     auto trainSet = collectWindows(**cache, pathsOf(*train), vocabularies, &missingTrain);
     auto validationSet = collectWindows(**cache, pathsOf(*validation), vocabularies, &missingValidation);
     if (!trainSet || !validationSet) return printError(!trainSet ? trainSet.error() : validationSet.error()), kExitSomeFailed;
+    if (!s.mixtureList.empty()) {
+        auto plan = readMixtureList(s.mixtureList);
+        if (!plan) return printError(plan.error()), kExitUsage;
+        size_t missingMixtures = 0;
+        auto mixed = collectMixtureWindows(**cache, *plan, vocabularies, &missingMixtures);
+        if (!mixed) return printError(mixed.error()), kExitSomeFailed;
+        std::fprintf(stderr, "mixtures: %lld windows (%zu not cached yet)\n", (long long)mixed->mel.shape[0], missingMixtures);
+        trainSet->mel.data.insert(trainSet->mel.data.end(), mixed->mel.data.begin(), mixed->mel.data.end());
+        trainSet->targets.data.insert(trainSet->targets.data.end(), mixed->targets.data.begin(), mixed->targets.data.end());
+        trainSet->mel.shape[0] += mixed->mel.shape[0];
+        trainSet->targets.shape[0] += mixed->targets.shape[0];
+    }
     std::fprintf(stderr, "train: %lld windows (%zu files not cached yet), validation: %lld windows (%zu not cached)\n",
                  (long long)trainSet->mel.shape[0], missingTrain, (long long)validationSet->mel.shape[0], missingValidation);
     auto trainer = Trainer::create(s.trainer, std::move(*trainSet), std::move(*validationSet));
@@ -190,6 +303,7 @@ int runTrain(TrainSettings s) {
         std::fprintf(stderr, "resumed at step %lld\n", (long long)(*trainer)->status().step);
     } else {
         auto options = trainerOptionsJson(s.trainer);
+        if (!s.mixtureList.empty()) options["mixtures"] = fs::absolute(s.mixtureList).string();
         if (!s.init.empty()) {
             auto weights = io::readSafetensors(s.init);
             if (!weights) return printError(weights.error()), kExitSomeFailed;
@@ -237,7 +351,16 @@ Result<nlohmann::json> evaluate(const TrainSettings& s, const TrainerOptions& o,
     if (!cache) return fail(cache.error());
     const auto teachers = upstreamTeachers(s.teachers);
     const auto vocabularies = teacherVocabularies(teachers);
-    auto student = loadStudent(o.architecture, o.hyper, int(50 * vocabularies.size()), weights, s.threads);
+    // The coarse level: the student's own groups, else (post-hoc pooling only) --taxonomy's.
+    auto groups = coarseGroupsOf(o.hyper);
+    const bool learned = !groups.empty();
+    if (!learned && !s.taxonomy.empty()) {
+        auto resolved = coarseGroupsFromTaxonomy(s);
+        if (!resolved) return fail(resolved.error());
+        groups = resolved->first;
+    }
+    auto student = loadStudent(o.architecture, o.hyper, int(50 * vocabularies.size() + (learned ? groups.size() : 0)),
+                               weights, s.threads);
     if (!student) return fail(student.error());
     auto entries = splitEntries(s, s.split);
     if (!entries) return fail(entries.error());
@@ -249,7 +372,7 @@ Result<nlohmann::json> evaluate(const TrainSettings& s, const TrainerOptions& o,
         tracks.push_back(std::move(*track));
         packages.insert(e.package);
     }
-    auto result = evaluateAgainstEnsemble(tracks, vocabularies, teachers, *student, o.cropFrames);
+    auto result = evaluateAgainstEnsemble(tracks, vocabularies, teachers, *student, o.cropFrames, groups);
     if (!result) return fail(result.error());
     (*result)["split"] = s.split;
     (*result)["packages"] = packages;
@@ -257,6 +380,7 @@ Result<nlohmann::json> evaluate(const TrainSettings& s, const TrainerOptions& o,
 }
 
 int runEval(const TrainSettings& s) {
+    tuneHeapForBatchWork();
     auto o = readRunOptions(s.runDir, s.trainer);
     if (!o) return printError(o.error()), kExitUsage;
     const fs::path weights = s.weights.empty() ? fs::path(s.runDir) / "best_student.safetensors" : fs::path(s.weights);
@@ -269,6 +393,7 @@ int runEval(const TrainSettings& s) {
 }
 
 int runExport(const TrainSettings& s) {
+    tuneHeapForBatchWork();
     auto o = readRunOptions(s.runDir, s.trainer);
     if (!o) return printError(o.error()), kExitUsage;
     const fs::path best = fs::path(s.runDir) / "best_student.safetensors";
@@ -373,8 +498,13 @@ void registerTrainCommands(CLI::App& app) {
     auto* cache = train->add_subcommand("cache", "Run the teachers once per file and cache their targets (resumable)");
     common(cache);
     cache->add_option("--splits", s->splits, "Splits to cache, in order (comma separated)")->delimiter(',')->capture_default_str();
-    cache->add_option("--max-windows", s->maxWindows, "29 s windows per file")->capture_default_str();
+    cache->add_option("--max-windows", s->maxWindows, "29 s windows per file (0 = every window that fits: all the audio)")
+        ->capture_default_str();
     cache->add_option("--max-minutes", s->maxMinutes, "Stop after this many minutes (0 = no limit)");
+    cache->add_option("--mixtures", s->mixtures, "Then label this many mixtures of two train windows of different "
+                                                 "packages (waveforms added, the second 0-6 dB down)");
+    cache->add_option("--mixture-list", s->mixtureList, "The mixture plan: read when it exists, else planned and written");
+    cache->add_option("--mixture-seed", s->mixtureSeed, "Seed of a new mixture plan")->capture_default_str();
     cache->callback([s, finish] { finish(runCache(*s)); });
 
     auto* run = train->add_subcommand("run", "Train the student on the cached targets; --resume continues a run");
@@ -393,6 +523,15 @@ void registerTrainCommands(CLI::App& app) {
     run->add_option("--logit-weight", o.logitWeight,
                     "Weight of a logit-space squared error added to the BCE (ranks low-probability tags)")
         ->capture_default_str();
+    run->add_option("--mixtures", s->mixtureList, "Also train on the cached mixtures of this plan (train cache --mixture-list)");
+    run->add_option("--coarse", s->coarse, "Coarse head learned with the fine tags: rule (grouped max-pooling with a "
+                                           "coarse loss) or attention (learned group queries over the fine tags)")
+        ->check(CLI::IsMember({"rule", "attention"}));
+    run->add_option("--taxonomy", s->taxonomy, "Taxonomy whose groups the coarse head learns (with --coarse)");
+    run->add_option("--coarse-weight", o.coarseWeight, "Weight of the coarse-level loss")->capture_default_str();
+    run->add_option("--width", s->width, "Student token width (attention_ndim; default 64)");
+    run->add_option("--layers", s->layers, "Student transformer layers (attention_nlayers; default 2)");
+    run->add_option("--conv-channels", s->convChannels, "Student conv front-end channels (conv_ndim; default 16)");
     run->add_option("--seed", o.seed, "Random seed")->capture_default_str();
     run->add_option("--validate-every", s->validateEvery, "Steps between validations")->capture_default_str();
     run->add_option("--checkpoint-every", s->checkpointEvery, "Steps between checkpoints")->capture_default_str();
@@ -403,6 +542,7 @@ void registerTrainCommands(CLI::App& app) {
     eval->add_option("--run-dir", s->runDir, "Run folder (options.json, best_student.safetensors)")->required();
     eval->add_option("--weights", s->weights, "Student weights (default: the run's best student)");
     eval->add_option("--split", s->split, "validation or test")->capture_default_str();
+    eval->add_option("--taxonomy", s->taxonomy, "Also score the coarse level of a student without a coarse head (max-pooled groups of this taxonomy)");
     eval->add_option("--output", s->evalJson, "JSON file to write (default: <run-dir>/eval_<split>.json)");
     eval->callback([s, finish] { finish(runEval(*s)); });
 

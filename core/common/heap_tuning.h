@@ -15,6 +15,7 @@ struct HeapTuning {
     bool applied = false;          ///< false where the C library is not glibc
     size_t mmapThresholdBytes = 0; ///< blocks at least this large are mmap()ed
     size_t trimThresholdBytes = 0; ///< free memory at the heap's top kept up to this much
+    bool mmapDisabled = false;     ///< tuneHeapForBatchWork(): no block is mmap()ed
 };
 
 /// Keeps tensor-sized blocks (up to 32 MiB, glibc's ceiling) on the heap instead of mmap().
@@ -31,5 +32,14 @@ struct HeapTuning {
 /// prepares a model). Environment MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ or
 /// GLIBC_TUNABLES set by the user win: then nothing is changed.
 HeapTuning tuneHeapForTensors();
+
+/// For batch jobs that run big activations for a long time (the teacher cache and training):
+/// no block is mmap()ed at all and the heap's free top is kept (up to 1 GiB), so even blocks
+/// above the 32 MiB ceiling (an FCN teacher's first layer: 44 MB per 29 s window) are reused
+/// instead of mapped, page-faulted and zeroed again on every pass. Teacher caching ran 12x
+/// realtime with tuneHeapForTensors() alone (system time 40 % of the run) and 35x with this.
+/// Not for the GUI or tagging: memory freed in the middle of the heap is not given back.
+/// Idempotent; the user's MALLOC_* / GLIBC_TUNABLES heap settings win (then nothing is changed).
+HeapTuning tuneHeapForBatchWork();
 
 } // namespace tagscope

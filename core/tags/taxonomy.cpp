@@ -91,19 +91,29 @@ Result<Taxonomy> parseTaxonomy(std::string_view text, const std::filesystem::pat
     return taxonomy;
 }
 
+std::vector<ResolvedGroup> resolveGroups(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
+                                         std::span<const std::string> vocabularyOfTag) {
+    std::vector<ResolvedGroup> out;
+    for (size_t g = 0; g < taxonomy.groups.size(); ++g) {
+        std::vector<size_t> members;
+        for (const auto& member : taxonomy.groups[g].members)
+            for (size_t i : findMember(member, tagNames, vocabularyOfTag)) members.push_back(i);
+        if (members.empty()) continue;
+        std::sort(members.begin(), members.end());
+        members.erase(std::unique(members.begin(), members.end()), members.end());
+        out.push_back({g, std::move(members)});
+    }
+    return out;
+}
+
 std::vector<CoarseTag> groupedMaxPool(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
                                                 std::span<const float> scores,
                                                 std::span<const std::string> vocabularyOfTag) {
     std::vector<CoarseTag> out;
     const size_t n = std::min(tagNames.size(), scores.size());
     const auto names = tagNames.first(n);
-    for (const auto& group : taxonomy.groups) {
-        std::vector<size_t> members;
-        for (const auto& member : group.members)
-            for (size_t i : findMember(member, names, vocabularyOfTag)) members.push_back(i);
-        if (members.empty()) continue;
-        std::sort(members.begin(), members.end());
-        members.erase(std::unique(members.begin(), members.end()), members.end());
+    for (auto& [groupIndex, members] : resolveGroups(taxonomy, names, vocabularyOfTag)) {
+        const auto& group = taxonomy.groups[groupIndex];
         // NOTE: ties go to the lowest output index, so the evidence is deterministic.
         size_t best = members.front();
         for (size_t i : members)

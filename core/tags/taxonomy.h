@@ -28,6 +28,16 @@ struct Taxonomy {
 /// Loads a taxonomy file; errors name the file and the first problem.
 Result<Taxonomy> loadTaxonomy(const std::filesystem::path& path);
 
+/// A group of `Taxonomy::groups[group]` with the output indices of its members among a
+/// model's tags (sorted, unique; groups without any member are left out).
+struct ResolvedGroup {
+    size_t group = 0;
+    std::vector<size_t> members;
+};
+/// Finds each group's members among `tagNames` by the rules of groupedMaxPool().
+std::vector<ResolvedGroup> resolveGroups(const Taxonomy& taxonomy, std::span<const std::string> tagNames,
+                                         std::span<const std::string> vocabularyOfTag = {});
+
 /// Grouped max-pooling: for each group with at least one member among `tagNames`, the coarse
 /// score is the max of its members' scores, and the argmax tag is kept as evidence. Sorted by
 /// descending score. A bare member matches every tag of that name, so one group pools the same

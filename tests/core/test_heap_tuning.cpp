@@ -50,5 +50,26 @@ TEST(HeapTuning, KeepsTensorSizedBlocksOnTheHeapAndIsIdempotent) {
     EXPECT_EQ(again.mmapThresholdBytes, first.mmapThresholdBytes);
 }
 
+// Batch work maps nothing, not even blocks above glibc's 32 MiB ceiling. Runs in a child
+// process: the settings are process-wide and the test above needs the default ones.
+TEST(HeapTuning, BatchWorkKeepsEvenLargeBlocksOnTheHeap) {
+    if (!tuneHeapForTensors().applied)
+        GTEST_SKIP() << "the C library's malloc is not glibc's (or is replaced, e.g. by a sanitizer): nothing to tune";
+#if defined(__GLIBC__)
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    auto child = [] {
+        const bool mappedBefore = allocationIsMmapped(size_t(48) << 20);
+        const HeapTuning t = tuneHeapForBatchWork();
+        bool mappedAfter = false;
+        for (int i = 0; i < 3; ++i) mappedAfter = mappedAfter || allocationIsMmapped(size_t(48) << 20);
+        const HeapTuning again = tuneHeapForBatchWork();
+        const bool ok = mappedBefore && t.applied && t.mmapDisabled && !mappedAfter && again.mmapDisabled &&
+                        t.trimThresholdBytes >= (size_t(1) << 30);
+        std::exit(ok ? 0 : 1);
+    };
+    EXPECT_EXIT(child(), ::testing::ExitedWithCode(0), "");
+#endif
+}
+
 } // namespace
 } // namespace tagscope

@@ -31,6 +31,40 @@ TEST(TeacherCache, WindowsAreEvenlySpreadInsideTheTrack) {
     ASSERT_EQ(starts.size(), 4u);
     for (size_t i = 1; i < starts.size(); ++i) EXPECT_NEAR(starts[i] - starts[i - 1], 150.0, 1e-9);
     EXPECT_LE(starts.back() + 29.0, 600.0);
+    // 0 = all the audio: every window that fits, none overlapping.
+    const auto all = windowStarts(600.0, 0);
+    ASSERT_EQ(all.size(), 20u);
+    for (size_t i = 1; i < all.size(); ++i) EXPECT_GE(all[i] - all[i - 1], 29.0 - 1e-9);
+    EXPECT_GE(all.front(), 0.0);
+    EXPECT_LE(all.back() + 29.0, 600.0);
+    EXPECT_EQ(windowStarts(40.0, 0).size(), 1u);
+    EXPECT_TRUE(windowStarts(600.0, -1).empty());
+}
+
+TEST(TeacherCache, AnEntryWithFewerWindowsThanAskedIsRecomputedOneWithMoreIsUsed) {
+    TAGSCOPE_REQUIRE_SHARED(kClip);
+    TAGSCOPE_REQUIRE_SHARED("models/upstream/mtat_fcn.pth");
+    const auto dir = test::scratchDir("teacher_cache_windows");
+    const auto clip = test::sharedPath(kClip);
+    bool computed = false;
+    auto one = TeacherCache::open({dir, 1, 1}, {fcn("mtat")});
+    ASSERT_TRUE(one) << one.error().message;
+    auto first = (*one)->ensure(clip, 61.0, &computed);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_TRUE(computed);
+    EXPECT_EQ(first->windowStartSeconds.size(), 1u);
+
+    auto all = TeacherCache::open({dir, 0, 1}, {fcn("mtat")});
+    ASSERT_TRUE(all);
+    auto second = (*all)->ensure(clip, 61.0, &computed);
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_TRUE(computed) << "one cached window does not satisfy 'all windows'";
+    EXPECT_EQ(second->windowStartSeconds.size(), 2u);
+
+    auto third = (*one)->ensure(clip, 61.0, &computed);
+    ASSERT_TRUE(third);
+    EXPECT_FALSE(computed);
+    EXPECT_EQ(third->windowStartSeconds.size(), 2u);
 }
 
 TEST(TeacherCache, MissComputesOnceThenHitsWithoutTheTeachers) {
@@ -165,4 +199,77 @@ TEST(EvaluationMetrics, ReferenceAgreesPerfectlyWithItselfAndNotWithItsReverse) 
     const auto rev = compareToReference(reversed, ref, 2);
     EXPECT_NEAR(rev.rocAuc, 0.0, 1e-12);
     EXPECT_NEAR(rev.spearman, -1.0, 1e-12);
+}
+
+TEST(TeacherCache, MixturesArePlannedAcrossPackagesLabelledByTheTeachersAndCached) {
+    TAGSCOPE_REQUIRE_SHARED(kClip);
+    TAGSCOPE_REQUIRE_SHARED("models/upstream/mtat_fcn.pth");
+    const auto clip = test::sharedPath(kClip);
+    // Plans: deterministic per seed, never one package with itself when others exist.
+    std::vector<MixtureSource> sources{{"a.ogg", "p1", {0.0, 29.0}}, {"b.ogg", "p1", {0.0}}, {"c.ogg", "p2", {5.0}},
+                                       {"empty.ogg", "p3", {}}};
+    const auto plan = planMixtures(sources, 40, 3);
+    ASSERT_EQ(plan.size(), 40u);
+    for (const auto& m : plan) {
+        EXPECT_TRUE((m.first == "c.ogg") != (m.second == "c.ogg")) << m.first << " + " << m.second;
+        EXPECT_LE(m.secondGainDb, 0.0);
+        EXPECT_GE(m.secondGainDb, -6.0);
+    }
+    const auto again = planMixtures(sources, 40, 3);
+    for (size_t i = 0; i < plan.size(); ++i) EXPECT_EQ(plan[i].secondGainDb, again[i].secondGainDb);
+    EXPECT_TRUE(planMixtures({sources[0]}, 5, 1).empty());
+
+    const auto dir = test::scratchDir("teacher_cache_mixtures");
+    const auto list = dir / "plan.tsv";
+    ASSERT_TRUE(writeMixtureList(list, plan));
+    auto read = readMixtureList(list);
+    ASSERT_TRUE(read) << read.error().message;
+    ASSERT_EQ(read->size(), plan.size());
+    EXPECT_EQ((*read)[7].second, plan[7].second);
+    EXPECT_NEAR((*read)[7].secondGainDb, plan[7].secondGainDb, 1e-3);
+    {
+        std::ofstream bad(dir / "bad.tsv");
+        bad << "a.ogg\t0\tb.ogg\n";
+    }
+    auto refused = readMixtureList(dir / "bad.tsv");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("line 1"), std::string::npos) << refused.error().message;
+
+    // A mixture of the clip's two windows: labelled once, then a hit; its mel is louder than
+    // either window alone; a different gain is a different entry.
+    auto cache = TeacherCache::open({dir, 2, 1}, {fcn("mtat")});
+    ASSERT_TRUE(cache);
+    const MixtureSpec mix{clip, 0.0, clip, 30.0, -3.0};
+    auto absent = (*cache)->lookupMixture(mix);
+    ASSERT_FALSE(absent);
+    EXPECT_EQ(absent.error().kind, Error::Kind::NotFound);
+    bool computed = false;
+    auto mixed = (*cache)->ensureMixture(mix, &computed);
+    ASSERT_TRUE(mixed) << mixed.error().message;
+    EXPECT_TRUE(computed);
+    EXPECT_EQ(mixed->mel.shape, (std::vector<int64_t>{1, 96, kWindowFrames}));
+    EXPECT_EQ(mixed->ensemble.at("mtat_top50").shape, (std::vector<int64_t>{1, 50}));
+    auto hit = (*cache)->ensureMixture(mix, &computed);
+    ASSERT_TRUE(hit);
+    EXPECT_FALSE(computed);
+    EXPECT_EQ(hit->ensemble.at("mtat_top50").data, mixed->ensemble.at("mtat_top50").data);
+    auto alone = (*cache)->ensure(clip, 61.0, &computed);
+    ASSERT_TRUE(alone);
+    double mixEnergy = 0, aloneEnergy = 0;
+    for (size_t i = 0; i < mixed->mel.data.size(); ++i) {
+        mixEnergy += std::pow(10.0, mixed->mel.data[i] / 10.0);
+        aloneEnergy += std::pow(10.0, alone->mel.data[i] / 10.0);
+    }
+    EXPECT_GT(mixEnergy, 1.2 * aloneEnergy);
+    EXPECT_FALSE((*cache)->lookupMixture({clip, 0.0, clip, 30.0, -4.0}));
+    size_t missing = 0;
+    auto windows = collectMixtureWindows(**cache, {mix, {clip, 0.0, clip, 30.0, -4.0}}, {"mtat_top50"}, &missing);
+    ASSERT_TRUE(windows) << windows.error().message;
+    EXPECT_EQ(missing, 1u);
+    EXPECT_EQ(windows->mel.shape[0], 1);
+    EXPECT_EQ(windows->targets.data, mixed->ensemble.at("mtat_top50").data);
+    // A missing file is an error naming it, not a crash.
+    auto gone = (*cache)->ensureMixture({dir / "gone.ogg", 0.0, clip, 0.0, 0.0});
+    ASSERT_FALSE(gone);
+    EXPECT_NE(gone.error().message.find("gone.ogg"), std::string::npos) << gone.error().message;
 }

@@ -12,7 +12,7 @@ min_seconds=${MIN_SECONDS:-30}
 mkdir -p "$(dirname "$out")"
 candidates="$out.candidates"
 : > "$candidates"
-grep -v '^#' "$here/packages.tsv" | while IFS="$(printf '\t')" read -r pkg split; do
+grep -v '^#' "$here/packages.tsv" | while IFS="$(printf '\t')" read -r pkg split _licence; do
     [ -n "$pkg" ] || continue
     dpkg -L "$pkg" | grep -E '\.(ogg|opus|flac|wav|mp3)$' | sort | while read -r file; do
         [ -f "$file" ] && printf '%s\t%s\t%s\n' "$file" "$pkg" "$split" >> "$candidates"

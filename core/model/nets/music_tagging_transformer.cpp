@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/nets/music_tagging_transformer.h"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -34,7 +36,28 @@ MusicTaggingTransformerConfig MusicTaggingTransformerConfig::fromJson(const nloh
     c.attentionNlayers = hyperValue(hyper, "attention_nlayers", c.attentionNlayers);
     c.attentionMaxLen = hyperValue(hyper, "attention_max_len", c.attentionMaxLen);
     c.dropout = hyperValue(hyper, "dropout", c.dropout);
-    c.nSeqCls = hyperValue<int64_t>(hyper, "n_seq_cls", nTags);
+    if (hyper.is_object() && hyper.contains("coarse_head")) {
+        const auto& head = hyper.at("coarse_head");
+        if (!head.is_string()) throw std::invalid_argument("hyper-parameter 'coarse_head' must be a string");
+        c.coarseHead = head.get<std::string>();
+        if (!c.coarseHead.empty() && c.coarseHead != "rule" && c.coarseHead != "attention")
+            throw std::invalid_argument("coarse_head '" + c.coarseHead + "' is not one of rule, attention");
+        if (!c.coarseHead.empty()) {
+            if (!hyper.contains("coarse_groups") || !hyper.at("coarse_groups").is_array() || hyper.at("coarse_groups").empty())
+                throw std::invalid_argument("coarse_head '" + c.coarseHead + "' needs a non-empty coarse_groups list");
+            for (const auto& group : hyper.at("coarse_groups")) {
+                if (!group.is_array() || group.empty())
+                    throw std::invalid_argument("every coarse group must list at least one fine tag index");
+                std::vector<int64_t> members;
+                for (const auto& m : group) {
+                    if (!m.is_number_integer()) throw std::invalid_argument("coarse group members must be tag indices");
+                    members.push_back(m.get<int64_t>());
+                }
+                c.coarseGroups.push_back(std::move(members));
+            }
+        }
+    }
+    c.nSeqCls = hyperValue<int64_t>(hyper, "n_seq_cls", nTags - c.coarseCount());
     for (auto [v, k] : {std::pair{c.convNdim, "conv_ndim"}, {c.nMels, "n_mels"}, {c.attentionNdim, "attention_ndim"},
                         {c.attentionNheads, "attention_nheads"}, {c.attentionNlayers, "attention_nlayers"},
                         {c.attentionMaxLen, "attention_max_len"}, {c.nSeqCls, "n_seq_cls"}})
@@ -43,9 +66,15 @@ MusicTaggingTransformerConfig MusicTaggingTransformerConfig::fromJson(const nloh
         throw std::invalid_argument("attention_ndim (" + std::to_string(c.attentionNdim) +
                                     ") must be a multiple of attention_nheads (" + std::to_string(c.attentionNheads) + ")");
     if (c.nMels < 8) throw std::invalid_argument("n_mels must be at least 8 (the front end halves it three times)");
-    if (c.nSeqCls != nTags)
-        throw std::invalid_argument("n_seq_cls (" + std::to_string(c.nSeqCls) + ") differs from the " +
-                                    std::to_string(nTags) + " tags of the model");
+    if (c.nSeqCls + c.coarseCount() != nTags)
+        throw std::invalid_argument("n_seq_cls (" + std::to_string(c.nSeqCls) + ")" +
+                                    (c.coarseCount() ? " plus " + std::to_string(c.coarseCount()) + " coarse groups" : "") +
+                                    " differs from the " + std::to_string(nTags) + " tags of the model");
+    for (const auto& group : c.coarseGroups)
+        for (int64_t m : group)
+            if (m < 0 || m >= c.nSeqCls)
+                throw std::invalid_argument("coarse group member " + std::to_string(m) + " is not a fine tag index (0.." +
+                                            std::to_string(c.nSeqCls - 1) + ")");
     if (c.dropout < 0.0 || c.dropout >= 1.0) throw std::invalid_argument("dropout must be in [0, 1)");
     return c;
 }
@@ -74,6 +103,32 @@ MusicTaggingTransformer::MusicTaggingTransformer(const MusicTaggingTransformerCo
     auto head = register_module("mlp_head", std::make_shared<Module>());
     m_headNorm = head->register_module("0", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.attentionNdim})));
     m_headLinear = head->register_module("1", torch::nn::Linear(c.attentionNdim, c.nSeqCls));
+
+    const int64_t groups = c.coarseCount();
+    if (c.coarseHead == "rule") {
+        size_t most = 0;
+        for (const auto& g : c.coarseGroups) most = std::max(most, g.size());
+        m_groupIndex = torch::zeros({groups, int64_t(most)}, torch::kLong);
+        m_groupMask = torch::zeros({groups, int64_t(most)}, torch::kBool);
+        for (int64_t g = 0; g < groups; ++g)
+            for (size_t k = 0; k < c.coarseGroups[size_t(g)].size(); ++k) {
+                m_groupIndex[g][int64_t(k)] = c.coarseGroups[size_t(g)][k];
+                m_groupMask[g][int64_t(k)] = true;
+            }
+    } else if (c.coarseHead == "attention") {
+        auto coarse = register_module("coarse_head", std::make_shared<Module>());
+        const int64_t d = c.attentionNdim;
+        m_coarseQuery = coarse->register_parameter("query", torch::randn({groups, d}) / std::sqrt(double(d)));
+        m_coarseKey = coarse->register_module("key", torch::nn::Linear(torch::nn::LinearOptions(d, d).bias(false)));
+        m_coarseValue = coarse->register_module("value", torch::nn::Linear(torch::nn::LinearOptions(d, d).bias(false)));
+        m_coarseOut = coarse->register_parameter("out", torch::ones({groups, d}));
+        m_coarseBias = coarse->register_parameter("bias", torch::zeros({groups}));
+        // NOTE: values start as the identity and outputs as ones, so a fresh head's coarse logit
+        // is the attention-weighted mean of its fine logits (less their biases): a group starts
+        // out following the tags it attends to, and the queries learn which those are.
+        torch::NoGradGuard noGrad;
+        m_coarseValue->weight.copy_(torch::eye(d));
+    }
 }
 
 int64_t MusicTaggingTransformer::tokenCount(int64_t nFrames) const { return nFrames / kFramesPerToken + 1; }
@@ -107,7 +162,41 @@ torch::Tensor MusicTaggingTransformer::decode(const torch::Tensor& tokens, Atten
     beginAttentionPass(attention);
     auto x = tokens;
     for (size_t l = 0; l < m_layers.size(); ++l) x = m_layers[l]->forward(x, int(l), attention);
-    return torch::sigmoid(m_headLinear(m_headNorm(x.select(1, 0))));
+    return head(x, nullptr);
+}
+
+torch::Tensor MusicTaggingTransformer::head(const torch::Tensor& tokens, torch::Tensor* attentionOut) {
+    const auto feature = m_headNorm(tokens.select(1, 0)); // B x D
+    auto fine = torch::sigmoid(m_headLinear(feature));    // B x F
+    if (m_config.coarseHead == "rule") {
+        const int64_t b = fine.size(0), groups = m_groupIndex.size(0), most = m_groupIndex.size(1);
+        auto members = fine.index_select(1, m_groupIndex.to(fine.device()).reshape({-1})).reshape({b, groups, most});
+        // NOTE: padded slots read tag 0 and are masked to 0, below any probability of a member.
+        auto coarse = std::get<0>(members.masked_fill(~m_groupMask.to(fine.device()), 0.0).max(2));
+        return torch::cat({fine, coarse}, 1);
+    }
+    if (m_config.coarseHead == "attention") {
+        // Fine-tag representations: the contribution of each feature dimension to each fine
+        // logit (its weight row times the feature), B x F x D; they sum to the logit minus bias.
+        const double scale = 1.0 / std::sqrt(double(m_config.attentionNdim));
+        auto representation = feature.unsqueeze(1) * m_headLinear->weight.unsqueeze(0);
+        auto keys = m_coarseKey(representation), values = m_coarseValue(representation);
+        auto weights = torch::softmax(torch::matmul(keys, m_coarseQuery.t()).transpose(1, 2) * scale, 2); // B x G x F
+        if (attentionOut) *attentionOut = weights;
+        auto pooled = torch::matmul(weights, values);                                                     // B x G x D
+        auto coarse = torch::sigmoid((pooled * m_coarseOut.unsqueeze(0)).sum(2) + m_coarseBias);
+        return torch::cat({fine, coarse}, 1);
+    }
+    return fine;
+}
+
+torch::Tensor MusicTaggingTransformer::coarseAttention(const torch::Tensor& tokens) {
+    TORCH_CHECK(m_config.coarseHead == "attention", "this Music Tagging Transformer has no attention coarse head");
+    auto x = tokens;
+    for (size_t l = 0; l < m_layers.size(); ++l) x = m_layers[l]->forward(x, int(l), nullptr);
+    torch::Tensor weights;
+    head(x, &weights);
+    return weights;
 }
 
 torch::Tensor MusicTaggingTransformer::forward(const torch::Tensor& dbMel, AttentionControl* attention) {

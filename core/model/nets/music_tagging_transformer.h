@@ -20,10 +20,21 @@ struct MusicTaggingTransformerConfig {
     int64_t attentionNlayers = 4;   ///< "attention_nlayers"
     int64_t attentionMaxLen = 512;  ///< "attention_max_len": most tokens (without [CLS])
     double dropout = 0.1;           ///< "dropout" (training mode only)
-    int64_t nSeqCls = 50;           ///< "n_seq_cls": output tags
+    int64_t nSeqCls = 50;           ///< "n_seq_cls": fine output tags
+    /// Tagscope extension (absent upstream): coarse outputs learned jointly with the fine tags
+    /// (Zhong et al., ICASSP 2023), appended after the n_seq_cls fine outputs, one per group.
+    /// "coarse_head": "" (none), "rule" (grouped max-pooling: a group's probability is the max
+    /// of its members' fine probabilities; no parameters) or "attention" (each group has a
+    /// learned query attending over the fine-tag representations; see coarseAttention()).
+    std::string coarseHead;
+    /// "coarse_groups": per group, the indices of its member fine tags (0 .. n_seq_cls - 1).
+    std::vector<std::vector<int64_t>> coarseGroups;
+
+    int64_t coarseCount() const { return coarseHead.empty() ? 0 : int64_t(coarseGroups.size()); }
 
     /// Reads the keys above from `hyper` (absent keys keep the defaults); n_seq_cls defaults to
-    /// `nTags` and must equal it when given. Throws std::invalid_argument on bad values.
+    /// `nTags` minus the coarse groups and must add up to `nTags` with them. Throws
+    /// std::invalid_argument on bad values.
     static MusicTaggingTransformerConfig fromJson(const nlohmann::json& hyper, int nTags);
 };
 
@@ -49,6 +60,10 @@ public:
     /// attention_max_len tokens.
     torch::Tensor encode(const torch::Tensor& dbMel) override;
     torch::Tensor decode(const torch::Tensor& tokens, AttentionControl* attention) override;
+    /// Attention of each coarse group over the fine tags (B x groups x n_seq_cls, rows sum to 1)
+    /// for `tokens` from encode(): the learned coarse-to-fine relation of an "attention" head
+    /// on this input. Throws c10::Error for other heads.
+    torch::Tensor coarseAttention(const torch::Tensor& tokens);
     /// Folds the conv blocks' batch norms into their convolutions (eval-mode inference only;
     /// the input batch norm stays, as the zero padding after it makes folding inexact).
     void optimizeForInference() override;
@@ -64,6 +79,13 @@ private:
     std::vector<PreNormTransformerLayer> m_layers;
     torch::nn::LayerNorm m_headNorm{nullptr};
     torch::nn::Linear m_headLinear{nullptr};
+    // Attention coarse head: per-group queries, key/value maps of the fine-tag representations
+    // (the head's weight rows scaled by the [CLS] feature), per-group output vectors and biases.
+    torch::Tensor m_coarseQuery, m_coarseOut, m_coarseBias;
+    torch::nn::Linear m_coarseKey{nullptr}, m_coarseValue{nullptr};
+    torch::Tensor m_groupIndex, m_groupMask; // rule head: G x most members (padded), valid mask
+
+    torch::Tensor head(const torch::Tensor& tokens, torch::Tensor* attentionOut);
 };
 
 } // namespace tagscope::model

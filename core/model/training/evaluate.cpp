@@ -142,7 +142,8 @@ Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::j
 Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& tracks,
                                                const std::vector<std::string>& vocabularies,
                                                const std::vector<TeacherSpec>& teachers, const StudentFn& student,
-                                               int64_t cropFrames) {
+                                               int64_t cropFrames,
+                                               const std::vector<std::vector<int64_t>>& coarseGroups) {
     if (tracks.empty()) return fail(Error::Kind::InvalidInput, {}, "no held-out tracks are cached");
     constexpr size_t kTags = 50;
     const size_t nVocab = vocabularies.size();
@@ -167,9 +168,42 @@ Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& t
                 }
         auto predicted = student(batch);
         if (!predicted) return fail(predicted.error());
-        if (predicted->shape.size() != 2 || size_t(predicted->shape[1]) != nVocab * kTags)
+        const size_t fine = nVocab * kTags, groups = coarseGroups.size();
+        if (predicted->shape.size() != 2 ||
+            (size_t(predicted->shape[1]) != fine && (groups == 0 || size_t(predicted->shape[1]) != fine + groups)))
             return fail(Error::Kind::Mismatch, {}, "student outputs " + predicted->shapeString() + ", expected " +
-                                                       std::to_string(nVocab * kTags) + " tags");
+                                                       std::to_string(fine) + " tags" +
+                                                       (groups ? " (or " + std::to_string(fine + groups) + " with its groups)" : ""));
+        if (groups) {
+            const auto studentFine = meanRows(*predicted, 0, fine);
+            std::vector<float> reference, posthoc;
+            std::vector<float> ensembleFine;
+            for (const auto& vocabulary : vocabularies) {
+                auto it = track.ensemble.find(vocabulary);
+                if (it == track.ensemble.end()) return fail(Error::Kind::Mismatch, {}, "track lacks " + vocabulary + " targets");
+                const auto row = meanRows(it->second, 0, kTags);
+                ensembleFine.insert(ensembleFine.end(), row.begin(), row.end());
+            }
+            for (const auto& group : coarseGroups) {
+                float r = 0.0f, p = 0.0f;
+                for (int64_t m : group) {
+                    if (m < 0 || size_t(m) >= fine) return fail(Error::Kind::InvalidInput, {}, "coarse group member out of range");
+                    r = std::max(r, ensembleFine[size_t(m)]);
+                    p = std::max(p, studentFine[size_t(m)]);
+                }
+                reference.push_back(r);
+                posthoc.push_back(p);
+            }
+            auto appendCoarse = [&](const std::string& model, const std::vector<float>& row) {
+                auto& m = scores[model]["coarse"];
+                m.tags = groups;
+                m.tracks += 1;
+                m.values.insert(m.values.end(), row.begin(), row.end());
+            };
+            appendCoarse("ensemble", reference);
+            appendCoarse("posthoc", posthoc);
+            if (size_t(predicted->shape[1]) == fine + groups) appendCoarse("learned", meanRows(*predicted, fine, groups));
+        }
         for (size_t v = 0; v < nVocab; ++v) {
             const auto& vocabulary = vocabularies[v];
             auto it = track.ensemble.find(vocabulary);
@@ -189,6 +223,13 @@ Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& t
             v[model] = toJson(compareToReference(byVocabulary.at(vocabulary), scores["ensemble"][vocabulary]));
         }
         result[vocabulary] = v;
+    }
+    if (!coarseGroups.empty()) {
+        nlohmann::json c = {{"groups", coarseGroups.size()},
+                            {"positives", "top-5 groups of the max of each group's ensemble scores"}};
+        for (const char* model : {"posthoc", "learned"})
+            if (scores.count(model)) c[model] = toJson(compareToReference(scores[model]["coarse"], scores["ensemble"]["coarse"]));
+        result["coarse"] = c;
     }
     return result;
 }

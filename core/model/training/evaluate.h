@@ -54,9 +54,15 @@ Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::j
 /// student: over all non-overlapping `cropFrames` crops of each window). For each vocabulary
 /// (in student output order), the student and every single teacher are compared with the
 /// ensemble. Returns {"tracks": n, "<vocabulary>": {"student": {...}, "<teacher id>": {...}}}.
+///
+/// With `coarseGroups` (indices into the fine outputs, vocabulary-major), the coarse level is
+/// scored too, under "coarse": the reference is the max of each group's ensemble scores;
+/// "posthoc" is the max of the student's fine scores (grouped max-pooling after the fact) and,
+/// when the student outputs the groups after its fine tags, "learned" is those outputs.
 Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& tracks,
                                                const std::vector<std::string>& vocabularies,
                                                const std::vector<TeacherSpec>& teachers, const StudentFn& student,
-                                               int64_t cropFrames);
+                                               int64_t cropFrames,
+                                               const std::vector<std::vector<int64_t>>& coarseGroups = {});
 
 } // namespace tagscope::model::training

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -64,8 +65,9 @@ dsp::MelConfig teacherMelConfig() { return dsp::MelConfig{16000, 512, 256, 0.0, 
 
 std::vector<double> windowStarts(double durationSeconds, int maxWindows) {
     const double window = double(kWindowSamples) / 16000.0;
-    if (durationSeconds < window || maxWindows <= 0) return {};
-    const int n = std::max(1, std::min(maxWindows, int(std::floor(durationSeconds / window))));
+    if (durationSeconds < window || maxWindows < 0) return {};
+    const int fit = int(std::floor(durationSeconds / window));
+    const int n = std::max(1, maxWindows == 0 ? fit : std::min(maxWindows, fit));
     std::vector<double> starts;
     for (int i = 0; i < n; ++i) {
         const double centre = (i + 0.5) * durationSeconds / n;
@@ -108,31 +110,29 @@ struct TeacherCache::Impl {
         return nets[i]->forward(cut).reshape({w, slices, -1}).mean(1);
     }
 
-    Result<CachedTrack> compute(const std::filesystem::path& audioPath, const std::string& sha, double duration,
-                                const CancelToken* cancel) {
-        if (auto ok = loadTeachers(); !ok) return fail(ok.error());
-        CachedTrack track;
-        track.audioSha256 = sha;
-        track.windowStartSeconds = windowStarts(duration, options.maxWindowsPerFile);
-        if (track.windowStartSeconds.empty())
-            return fail(Error::Kind::InvalidInput, audioPath, "shorter than one 29 s teacher window");
+    // 29 s of `path` from `start`, 16 kHz mono.
+    Result<std::vector<float>> decodeWindow(const std::filesystem::path& path, double start) {
+        // NOTE: each window is decoded on its own (seek + resample 29 s), which costs far less
+        // than resampling a whole long track, and with libsamplerate's medium sinc (~6x faster
+        // than the best one, transparent below 7.2 kHz of the 8 kHz the mel bands reach).
+        auto buffer = audio::decodeAudio(
+            path, {16000, start, double(kWindowSamples) / 16000.0 + 0.05, audio::ResampleQuality::Medium});
+        if (!buffer) return fail(buffer.error());
+        buffer->samples.resize(size_t(kWindowSamples), 0.0f);
+        return std::move(buffer->samples);
+    }
+
+    Result<void> appendMel(CachedTrack& track, const std::vector<float>& samples, const std::filesystem::path& source) {
+        auto spec = mel.decibels(samples);
+        if (spec.nFrames != kWindowFrames || spec.nMels != 96)
+            return fail(Error::Kind::Internal, source, "unexpected mel size " + std::to_string(spec.nFrames));
+        track.mel.data.insert(track.mel.data.end(), spec.values.begin(), spec.values.end());
+        return {};
+    }
+
+    // Runs the teachers on the track's windows (mel already filled) and keeps their targets.
+    Result<void> label(CachedTrack& track, const std::filesystem::path& source, const CancelToken* cancel) {
         const int64_t w = int64_t(track.windowStartSeconds.size());
-        track.mel.shape = {w, 96, kWindowFrames};
-        track.mel.data.reserve(size_t(track.mel.numel()));
-        for (double start : track.windowStartSeconds) {
-            if (isCancelled(cancel)) return fail(Error::cancelled());
-            // NOTE: each window is decoded on its own (seek + resample 29 s), which costs far less
-            // than resampling a whole long track, and with libsamplerate's medium sinc (~6x faster
-            // than the best one, transparent below 7.2 kHz of the 8 kHz the mel bands reach).
-            auto buffer = audio::decodeAudio(
-                audioPath, {16000, start, double(kWindowSamples) / 16000.0 + 0.05, audio::ResampleQuality::Medium});
-            if (!buffer) return fail(buffer.error());
-            buffer->samples.resize(size_t(kWindowSamples), 0.0f);
-            auto spec = mel.decibels(buffer->samples);
-            if (spec.nFrames != kWindowFrames || spec.nMels != 96)
-                return fail(Error::Kind::Internal, audioPath, "unexpected mel size " + std::to_string(spec.nFrames));
-            track.mel.data.insert(track.mel.data.end(), spec.values.begin(), spec.values.end());
-        }
         audioSeconds += double(w) * double(kWindowSamples) / 16000.0;
         try {
             c10::InferenceMode guard;
@@ -148,12 +148,50 @@ struct TeacherCache::Impl {
             for (auto& [vocabulary, outputs] : byVocabulary)
                 track.ensemble[vocabulary] = toHostTensor(torch::stack(outputs).mean(0));
         } catch (const c10::Error& e) {
-            return fail(Error::Kind::Internal, audioPath, std::string("teacher pass failed: ") + e.what_without_backtrace());
+            return fail(Error::Kind::Internal, source, std::string("teacher pass failed: ") + e.what_without_backtrace());
         }
+        return {};
+    }
+
+    Result<CachedTrack> compute(const std::filesystem::path& audioPath, const std::string& sha, double duration,
+                                const CancelToken* cancel) {
+        if (auto ok = loadTeachers(); !ok) return fail(ok.error());
+        CachedTrack track;
+        track.audioSha256 = sha;
+        track.windowStartSeconds = windowStarts(duration, options.maxWindowsPerFile);
+        if (track.windowStartSeconds.empty())
+            return fail(Error::Kind::InvalidInput, audioPath, "shorter than one 29 s teacher window");
+        const int64_t w = int64_t(track.windowStartSeconds.size());
+        track.mel.shape = {w, 96, kWindowFrames};
+        track.mel.data.reserve(size_t(track.mel.numel()));
+        for (double start : track.windowStartSeconds) {
+            if (isCancelled(cancel)) return fail(Error::cancelled());
+            auto samples = decodeWindow(audioPath, start);
+            if (!samples) return fail(samples.error());
+            if (auto ok = appendMel(track, *samples, audioPath); !ok) return fail(ok.error());
+        }
+        if (auto ok = label(track, audioPath, cancel); !ok) return fail(ok.error());
         return track;
     }
 
-    Result<void> write(const std::filesystem::path& entry, const std::filesystem::path& source, const CachedTrack& t) {
+    Result<CachedTrack> computeMixture(const MixtureSpec& m, const std::string& key, const CancelToken* cancel) {
+        if (auto ok = loadTeachers(); !ok) return fail(ok.error());
+        auto a = decodeWindow(m.first, m.firstStart);
+        if (!a) return fail(a.error());
+        auto b = decodeWindow(m.second, m.secondStart);
+        if (!b) return fail(b.error());
+        const float gain = float(std::pow(10.0, std::min(0.0, m.secondGainDb) / 20.0));
+        for (size_t i = 0; i < a->size(); ++i) (*a)[i] += gain * (*b)[i];
+        CachedTrack track;
+        track.audioSha256 = key;
+        track.windowStartSeconds = {m.firstStart};
+        track.mel.shape = {1, 96, kWindowFrames};
+        if (auto ok = appendMel(track, *a, m.first); !ok) return fail(ok.error());
+        if (auto ok = label(track, m.first, cancel); !ok) return fail(ok.error());
+        return track;
+    }
+
+    Result<void> write(const std::filesystem::path& entry, const std::string& source, const CachedTrack& t) {
         TensorMap tensors;
         tensors["mel"] = t.mel;
         HostTensor starts{{int64_t(t.windowStartSeconds.size())}, {}};
@@ -164,7 +202,7 @@ struct TeacherCache::Impl {
         std::map<std::string, std::string> meta{{"format", kFormat},
                                                 {"audio_sha256", t.audioSha256},
                                                 {"teachers", teacherIdList()},
-                                                {"source", source.string()},
+                                                {"source", source},
                                                 {"mel", "16000/512/256/0-8000/96 dB"}};
         return io::writeSafetensors(entry, tensors, meta);
     }
@@ -217,14 +255,135 @@ Result<CachedTrack> TeacherCache::ensure(const std::filesystem::path& audio, dou
     std::error_code ec;
     if (std::filesystem::is_regular_file(entry, ec)) {
         auto cached = read(entry);
-        if (cached && cached->audioSha256 == *sha) return cached;
+        // NOTE: an entry with fewer windows than now asked for (cached with a smaller
+        // --max-windows) is recomputed with all of them; one with more is used as it is.
+        if (cached && cached->audioSha256 == *sha &&
+            cached->windowStartSeconds.size() >= windowStarts(durationSeconds, m_impl->options.maxWindowsPerFile).size())
+            return cached;
         // NOTE: a damaged or foreign entry is recomputed and overwritten rather than trusted.
     }
     auto track = m_impl->compute(audio, *sha, durationSeconds, cancel);
     if (!track) return fail(track.error());
-    if (auto ok = m_impl->write(entry, audio, *track); !ok) return fail(ok.error());
+    if (auto ok = m_impl->write(entry, audio.string(), *track); !ok) return fail(ok.error());
     if (computed) *computed = true;
     return track;
+}
+
+namespace {
+
+std::string formatSeconds(double s) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f", s);
+    return buffer;
+}
+
+// "mix:<sha a>@<start a>+<sha b>@<start b><gain>dB": what a mixture entry holds, stored in it.
+Result<std::string> mixtureKey(const MixtureSpec& m) {
+    auto a = io::sha256File(m.first);
+    if (!a) return fail(a.error());
+    auto b = io::sha256File(m.second);
+    if (!b) return fail(b.error());
+    return "mix:" + *a + "@" + formatSeconds(m.firstStart) + "+" + *b + "@" + formatSeconds(m.secondStart) +
+           formatSeconds(std::min(0.0, m.secondGainDb)) + "dB";
+}
+
+} // namespace
+
+Result<CachedTrack> TeacherCache::ensureMixture(const MixtureSpec& mixture, bool* computed, const CancelToken* cancel) {
+    if (computed) *computed = false;
+    auto key = mixtureKey(mixture);
+    if (!key) return fail(key.error());
+    const auto entry = m_impl->options.directory / ("mix-" + hex(fnv1a(*key)) + "-" + m_impl->digest + ".safetensors");
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(entry, ec)) {
+        auto cached = read(entry);
+        if (cached && cached->audioSha256 == *key) return cached;
+    }
+    auto track = m_impl->computeMixture(mixture, *key, cancel);
+    if (!track) return fail(track.error());
+    const std::string source = mixture.first.string() + " @" + formatSeconds(mixture.firstStart) + " + " +
+                               mixture.second.string() + " @" + formatSeconds(mixture.secondStart) + " " +
+                               formatSeconds(mixture.secondGainDb) + " dB";
+    if (auto ok = m_impl->write(entry, source, *track); !ok) return fail(ok.error());
+    if (computed) *computed = true;
+    return track;
+}
+
+Result<CachedTrack> TeacherCache::lookupMixture(const MixtureSpec& mixture) const {
+    auto key = mixtureKey(mixture);
+    if (!key) return fail(key.error());
+    const auto entry = m_impl->options.directory / ("mix-" + hex(fnv1a(*key)) + "-" + m_impl->digest + ".safetensors");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(entry, ec))
+        return fail(Error::Kind::NotFound, mixture.first, "mixture not cached yet (run 'tagscope-cli train cache --mixtures')");
+    auto cached = read(entry);
+    if (!cached) return fail(cached.error());
+    if (cached->audioSha256 != *key) return fail(Error::Kind::Mismatch, entry, "holds another mixture");
+    return cached;
+}
+
+std::vector<MixtureSpec> planMixtures(const std::vector<MixtureSource>& sources, size_t count, uint64_t seed,
+                                      double maxAttenuationDb) {
+    std::vector<const MixtureSource*> usable;
+    for (const auto& s : sources)
+        if (!s.windowStartSeconds.empty()) usable.push_back(&s);
+    std::vector<MixtureSpec> out;
+    if (usable.size() < 2) return out;
+    std::set<std::string> packages;
+    for (const auto* s : usable) packages.insert(s->package);
+    std::mt19937_64 rng(seed);
+    auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+    std::uniform_real_distribution<double> attenuation(0.0, std::max(0.0, maxAttenuationDb));
+    while (out.size() < count) {
+        const auto* a = usable[pick(usable.size())];
+        const auto* b = usable[pick(usable.size())];
+        if (a == b || (packages.size() > 1 && a->package == b->package)) continue;
+        MixtureSpec m;
+        m.first = a->path;
+        m.firstStart = a->windowStartSeconds[pick(a->windowStartSeconds.size())];
+        m.second = b->path;
+        m.secondStart = b->windowStartSeconds[pick(b->windowStartSeconds.size())];
+        m.secondGainDb = -attenuation(rng);
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+Result<void> writeMixtureList(const std::filesystem::path& path, const std::vector<MixtureSpec>& mixtures) {
+    std::string text = "# first\tfirst_start\tsecond\tsecond_start\tsecond_gain_db\n";
+    for (const auto& m : mixtures)
+        text += m.first.string() + "\t" + formatSeconds(m.firstStart) + "\t" + m.second.string() + "\t" +
+                formatSeconds(m.secondStart) + "\t" + formatSeconds(m.secondGainDb) + "\n";
+    return io::writeFileAtomically(path, text);
+}
+
+Result<std::vector<MixtureSpec>> readMixtureList(const std::filesystem::path& path) {
+    auto bytes = io::readFileBytes(path);
+    if (!bytes) return fail(bytes.error());
+    std::vector<MixtureSpec> out;
+    std::istringstream lines(std::string(bytes->begin(), bytes->end()));
+    std::string line;
+    int number = 0;
+    while (std::getline(lines, line)) {
+        ++number;
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> f;
+        std::istringstream fields(line);
+        for (std::string x; std::getline(fields, x, '\t');) f.push_back(x);
+        MixtureSpec m;
+        try {
+            if (f.size() != 5) throw std::invalid_argument("expected 5 tab-separated fields");
+            m.first = f[0];
+            m.firstStart = std::stod(f[1]);
+            m.second = f[2];
+            m.secondStart = std::stod(f[3]);
+            m.secondGainDb = std::stod(f[4]);
+        } catch (const std::exception& e) {
+            return fail(Error::Kind::InvalidInput, path, "line " + std::to_string(number) + ": " + e.what());
+        }
+        out.push_back(std::move(m));
+    }
+    return out;
 }
 
 Result<CachedTrack> TeacherCache::lookup(const std::filesystem::path& audio) const {
@@ -267,6 +426,41 @@ Result<CachedTrack> TeacherCache::read(const std::filesystem::path& entry) const
     return t;
 }
 
+namespace {
+
+void appendWindows(WindowSet& set, const CachedTrack& track, const std::vector<std::string>& vocabularies) {
+    const int64_t w = track.mel.shape[0];
+    set.mel.data.insert(set.mel.data.end(), track.mel.data.begin(), track.mel.data.end());
+    for (int64_t i = 0; i < w; ++i)
+        for (const auto& v : vocabularies) {
+            const auto& e = track.ensemble.at(v);
+            set.targets.data.insert(set.targets.data.end(), e.data.begin() + i * 50, e.data.begin() + (i + 1) * 50);
+        }
+}
+
+} // namespace
+
+Result<WindowSet> collectMixtureWindows(const TeacherCache& cache, const std::vector<MixtureSpec>& mixtures,
+                                        const std::vector<std::string>& vocabularies, size_t* missing) {
+    WindowSet set;
+    size_t absent = 0;
+    int64_t windows = 0;
+    for (const auto& m : mixtures) {
+        auto track = cache.lookupMixture(m);
+        if (!track) {
+            if (track.error().kind != Error::Kind::NotFound) return fail(track.error());
+            ++absent;
+            continue;
+        }
+        appendWindows(set, *track, vocabularies);
+        windows += track->mel.shape[0];
+    }
+    set.mel.shape = {windows, 96, kWindowFrames};
+    set.targets.shape = {windows, int64_t(50 * vocabularies.size())};
+    if (missing) *missing = absent;
+    return set;
+}
+
 Result<WindowSet> collectWindows(const TeacherCache& cache, const std::vector<std::filesystem::path>& audio,
                                  const std::vector<std::string>& vocabularies, size_t* missing) {
     WindowSet set;
@@ -282,14 +476,8 @@ Result<WindowSet> collectWindows(const TeacherCache& cache, const std::vector<st
         }
         // NOTE: packages may ship one recording under several names; its windows count once.
         if (!seen.insert(track->audioSha256).second) continue;
-        const int64_t w = track->mel.shape[0];
-        set.mel.data.insert(set.mel.data.end(), track->mel.data.begin(), track->mel.data.end());
-        for (int64_t i = 0; i < w; ++i)
-            for (const auto& v : vocabularies) {
-                const auto& e = track->ensemble.at(v);
-                set.targets.data.insert(set.targets.data.end(), e.data.begin() + i * 50, e.data.begin() + (i + 1) * 50);
-            }
-        windows += w;
+        appendWindows(set, *track, vocabularies);
+        windows += track->mel.shape[0];
     }
     set.mel.shape = {windows, 96, kWindowFrames};
     set.targets.shape = {windows, int64_t(50 * vocabularies.size())};

@@ -49,7 +49,7 @@ struct CachedTrack {
 
 struct TeacherCacheOptions {
     std::filesystem::path directory; ///< where cache files are kept (created when missing)
-    int maxWindowsPerFile = 4;       ///< windows per track (fewer when the track is short)
+    int maxWindowsPerFile = 4;       ///< windows per track (fewer when the track is short; 0 = all that fit)
     int threads = 1;                 ///< torch intra-op threads of the teacher passes
 };
 
@@ -58,6 +58,33 @@ dsp::MelConfig teacherMelConfig();
 /// Samples per window (29 s at 16 kHz, the upstream FCN/CRNN input) and its mel frames.
 inline constexpr int64_t kWindowSamples = 464000;
 inline constexpr int64_t kWindowFrames = 1813;
+
+/// A training example made by mixing two windows of two tracks (noisy-student augmentation):
+/// `second` at `secondStart`, attenuated by `secondGainDb` (<= 0), added to `first` at
+/// `firstStart`. The teachers label the mixture itself, not a blend of the two labels.
+struct MixtureSpec {
+    std::filesystem::path first;
+    double firstStart = 0.0;
+    std::filesystem::path second;
+    double secondStart = 0.0;
+    double secondGainDb = 0.0;
+};
+
+/// A track whose cached windows a mixture may draw from.
+struct MixtureSource {
+    std::filesystem::path path;
+    std::string package;
+    std::vector<double> windowStartSeconds;
+};
+
+/// `count` mixtures of random windows of two tracks from different packages (when there are
+/// two packages), the second attenuated by a uniform 0..maxAttenuationDb dB. Deterministic for
+/// a seed; empty when fewer than two sources have windows.
+std::vector<MixtureSpec> planMixtures(const std::vector<MixtureSource>& sources, size_t count, uint64_t seed,
+                                      double maxAttenuationDb = 6.0);
+/// Mixture lists as TSV (first, first_start, second, second_start, second_gain_db).
+Result<void> writeMixtureList(const std::filesystem::path& path, const std::vector<MixtureSpec>& mixtures);
+Result<std::vector<MixtureSpec>> readMixtureList(const std::filesystem::path& path);
 
 /// Cache of teacher targets keyed by the audio's sha256 and the teacher ids: the file for a
 /// track is <directory>/<audio sha256>-<digest of the teacher ids>.safetensors, and its metadata
@@ -84,6 +111,13 @@ public:
     /// Reads a cache file (no audio needed); Mismatch when it was made by other teachers.
     Result<CachedTrack> read(const std::filesystem::path& entry) const;
 
+    /// The teachers' targets of a mixture (one window), computed and cached on a miss. The entry
+    /// is keyed by both files' sha256, the window starts and the gain.
+    Result<CachedTrack> ensureMixture(const MixtureSpec& mixture, bool* computed = nullptr,
+                                      const CancelToken* cancel = nullptr);
+    /// The cached targets of a mixture (NotFound when not cached yet); never runs the teachers.
+    Result<CachedTrack> lookupMixture(const MixtureSpec& mixture) const;
+
     /// Seconds of audio processed by the teachers so far (throughput figures).
     double teacherAudioSeconds() const;
 
@@ -99,8 +133,13 @@ private:
 Result<WindowSet> collectWindows(const TeacherCache& cache, const std::vector<std::filesystem::path>& audio,
                                  const std::vector<std::string>& vocabularies, size_t* missing = nullptr);
 
+/// Training windows of cached mixtures, as collectWindows(); uncached ones count in `missing`.
+Result<WindowSet> collectMixtureWindows(const TeacherCache& cache, const std::vector<MixtureSpec>& mixtures,
+                                        const std::vector<std::string>& vocabularies, size_t* missing = nullptr);
+
 /// Window start times (seconds) for a track of `durationSeconds`: up to `maxWindows` 29 s
 /// windows with evenly spaced centres, none past the end; one window for 29..58 s.
+/// maxWindows 0 means every window that fits without overlap (floor(duration / 29 s)).
 std::vector<double> windowStarts(double durationSeconds, int maxWindows);
 
 } // namespace tagscope::model::training

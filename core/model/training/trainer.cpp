@@ -33,10 +33,53 @@ torch::Tensor distillationLoss(const torch::Tensor& probabilities, const torch::
     return loss;
 }
 
+// Fine loss plus weighted coarse loss when the student has `fine` fine outputs and more.
+torch::Tensor studentLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, int64_t fine,
+                          double logitWeight, double coarseWeight) {
+    if (fine >= probabilities.size(1)) return distillationLoss(probabilities, targets, logitWeight);
+    const int64_t coarse = probabilities.size(1) - fine;
+    return distillationLoss(probabilities.narrow(1, 0, fine), targets.narrow(1, 0, fine), logitWeight) +
+           coarseWeight * distillationLoss(probabilities.narrow(1, fine, coarse), targets.narrow(1, fine, coarse), logitWeight);
+}
+
 HostTensor bytesAsFloats(const torch::Tensor& bytes) { return toHostTensor(bytes.to(torch::kFloat32)); }
 torch::Tensor floatsAsBytes(const HostTensor& h) { return fromHostTensor(h).to(torch::kUInt8); }
 
 } // namespace
+
+std::vector<std::vector<int64_t>> coarseGroupsOf(const nlohmann::json& hyper) {
+    std::vector<std::vector<int64_t>> groups;
+    if (!hyper.is_object() || !hyper.contains("coarse_head") || !hyper.at("coarse_head").is_string() ||
+        hyper.at("coarse_head").get<std::string>().empty() || !hyper.contains("coarse_groups"))
+        return groups;
+    for (const auto& g : hyper.at("coarse_groups")) {
+        std::vector<int64_t> members;
+        if (g.is_array())
+            for (const auto& m : g)
+                if (m.is_number_integer()) members.push_back(m.get<int64_t>());
+        groups.push_back(std::move(members));
+    }
+    return groups;
+}
+
+Result<HostTensor> coarseTargets(const HostTensor& fine, const std::vector<std::vector<int64_t>>& groups) {
+    if (fine.shape.size() != 2) return fail(Error::Kind::InvalidInput, {}, "fine targets must be W x tags, got " + fine.shapeString());
+    const int64_t w = fine.shape[0], f = fine.shape[1], g = int64_t(groups.size());
+    HostTensor out{{w, g}, std::vector<float>(size_t(w * g), 0.0f)};
+    for (int64_t j = 0; j < g; ++j) {
+        if (groups[size_t(j)].empty()) return fail(Error::Kind::InvalidInput, {}, "coarse group " + std::to_string(j) + " has no members");
+        for (int64_t m : groups[size_t(j)])
+            if (m < 0 || m >= f)
+                return fail(Error::Kind::InvalidInput, {}, "coarse group " + std::to_string(j) + " names tag " + std::to_string(m) +
+                                                               " of " + std::to_string(f));
+        for (int64_t i = 0; i < w; ++i) {
+            float best = 0.0f;
+            for (int64_t m : groups[size_t(j)]) best = std::max(best, fine.data[size_t(i * f + m)]);
+            out.data[size_t(i * g + j)] = best;
+        }
+    }
+    return out;
+}
 
 double scheduledLearningRate(int64_t step, int64_t warmupSteps, int64_t totalSteps, double peak) {
     if (warmupSteps > 0 && step < warmupSteps) return peak * double(step + 1) / double(warmupSteps);
@@ -54,6 +97,11 @@ struct Trainer::Impl {
     torch::Tensor trainMel, trainTargets, validationMel, validationTargets, trainMean;
     at::Generator dataGenerator;
     torch::Tensor dropoutState; // state of the default generator (dropout) between runs
+    int64_t fineTags = 0;       // outputs before the coarse groups (all outputs without a coarse head)
+
+    torch::Tensor loss(const torch::Tensor& probabilities, const torch::Tensor& targets) const {
+        return studentLoss(probabilities, targets, fineTags, options.logitWeight, options.coarseWeight);
+    }
 
     nlohmann::json optionsJson() const {
         const auto& o = options;
@@ -67,6 +115,7 @@ struct Trainer::Impl {
                             {"seed", o.seed}};
         // NOTE: written only when used, so checkpoints of runs without it still resume.
         if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
+        if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
         return j;
     }
 
@@ -103,7 +152,7 @@ struct Trainer::Impl {
         net->train();
         auto [x, y] = batch();
         for (auto& [name, p] : params) p.mutable_grad() = torch::Tensor();
-        auto loss = distillationLoss(net->forward(x), y, options.logitWeight);
+        auto loss = this->loss(net->forward(x), y);
         loss.backward();
         torch::NoGradGuard noGrad;
         std::vector<torch::Tensor> tensors;
@@ -149,12 +198,32 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, 
                                                        " do not fit the training windows " + train.mel.shapeString());
     if (options.batchSize <= 0 || options.totalSteps <= 0 || options.learningRate <= 0)
         return fail(Error::Kind::InvalidInput, {}, "batch size, steps and learning rate must be positive");
+    // A coarse head learns groups of the fine tags: their targets are appended to the fine ones.
+    const auto groups = coarseGroupsOf(options.hyper);
+    const int64_t fineTags = tt[1];
+    if (!groups.empty()) {
+        for (auto* set : {&train, &validation}) {
+            if (set->targets.data.empty()) continue;
+            auto coarse = coarseTargets(set->targets, groups);
+            if (!coarse) return fail(coarse.error());
+            HostTensor joined{{set->targets.shape[0], fineTags + int64_t(groups.size())}, {}};
+            joined.data.reserve(size_t(joined.numel()));
+            for (int64_t i = 0; i < set->targets.shape[0]; ++i) {
+                auto fineRow = set->targets.data.begin() + i * fineTags;
+                auto coarseRow = coarse->data.begin() + i * int64_t(groups.size());
+                joined.data.insert(joined.data.end(), fineRow, fineRow + fineTags);
+                joined.data.insert(joined.data.end(), coarseRow, coarseRow + int64_t(groups.size()));
+            }
+            set->targets = std::move(joined);
+        }
+    }
     auto impl = std::make_unique<Impl>();
     impl->options = options;
+    impl->fineTags = fineTags;
     try {
         if (at::get_num_threads() != std::max(1, options.threads)) at::set_num_threads(std::max(1, options.threads));
         torch::manual_seed(options.seed);
-        auto net = createNet(options.architecture, options.hyper, int(tt[1]));
+        auto net = createNet(options.architecture, options.hyper, int(fineTags + int64_t(groups.size())));
         if (!net) return fail(net.error());
         impl->net = *net;
         for (auto& item : impl->net->named_parameters()) {
@@ -252,14 +321,11 @@ Result<void> Trainer::validate() {
         for (int64_t i = 0; i < w; i += kValidationBatch) {
             const int64_t n = std::min(kValidationBatch, w - i);
             auto x = d.validationMel.narrow(0, i, n).narrow(2, start, d.options.cropFrames).to(torch::kFloat32);
-            sum += distillationLoss(d.net->forward(x), d.validationTargets.narrow(0, i, n), d.options.logitWeight)
-                       .item<double>() *
-                   double(n);
+            sum += d.loss(d.net->forward(x), d.validationTargets.narrow(0, i, n)).item<double>() * double(n);
         }
         d.status.validationLoss = sum / double(w);
         d.status.baselineLoss =
-            distillationLoss(d.trainMean.expand_as(d.validationTargets), d.validationTargets, d.options.logitWeight)
-                .item<double>();
+            d.loss(d.trainMean.expand_as(d.validationTargets), d.validationTargets).item<double>();
         if (d.status.bestValidationLoss < 0 || d.status.validationLoss < d.status.bestValidationLoss)
             d.status.bestValidationLoss = d.status.validationLoss;
     } catch (const c10::Error& e) {
@@ -326,7 +392,12 @@ Result<void> Trainer::loadCheckpoint(const std::filesystem::path& path) {
 Result<void> Trainer::initialiseStudent(const TensorMap& weights, const std::filesystem::path& source) {
     if (m_impl->status.step != 0)
         return fail(Error::Kind::InvalidInput, source, "a student can only be initialised before the first step");
-    return loadStateDict(*m_impl->net, weights, source);
+    // NOTE: a coarse head the source lacks (fine-tuning a student without one) keeps its fresh
+    // initialisation; every other tensor must be in `weights`.
+    TensorMap merged = weights;
+    for (auto& [key, value] : stateDict(*m_impl->net))
+        if (key.starts_with("coarse_head.") && !merged.count(key)) merged[key] = std::move(value);
+    return loadStateDict(*m_impl->net, merged, source);
 }
 
 TensorMap Trainer::studentWeights() const { return stateDict(*m_impl->net); }

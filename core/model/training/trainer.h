@@ -38,6 +38,10 @@ struct TrainerOptions {
     /// student learns to rank tracks for every tag. Both are clamped to [1e-3, 1 - 1e-3] first
     /// so the student is not asked to copy the teachers' noise far below any decision.
     double logitWeight = 0.0;
+    /// Weight of the coarse-level loss when `hyper` has a coarse head ("coarse_head",
+    /// "coarse_groups"): the coarse targets are the max of each group's fine targets and the
+    /// objective is fine loss + coarseWeight x coarse loss (Zhong et al. 2023).
+    double coarseWeight = 1.0;
     // Noise (the "noisy" in noisy student); the net's own dropout comes from `hyper`.
     double gainDb = 6.0;         ///< uniform random gain in [-gainDb, gainDb], added to the dB mel
     int frequencyMasks = 2;      ///< SpecAugment masks of up to maxFrequencyMask bands each
@@ -75,6 +79,7 @@ public:
 
     const TrainerOptions& options() const;
     const TrainerStatus& status() const;
+    /// Outputs of the student: fine tags, then coarse groups when it has a coarse head.
     int64_t tagCount() const;
 
     /// Runs steps until `untilStep` (capped at totalSteps), `stopAfterSeconds` of wall time
@@ -106,6 +111,13 @@ private:
     explicit Trainer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
+
+/// Coarse targets: for each window, the max of each group's member columns of `fine`
+/// (W x F); W x groups. Members out of range are an error naming the group.
+Result<HostTensor> coarseTargets(const HostTensor& fine, const std::vector<std::vector<int64_t>>& groups);
+
+/// The coarse groups of a student's hyper-parameters ("coarse_groups"; empty without a coarse head).
+std::vector<std::vector<int64_t>> coarseGroupsOf(const nlohmann::json& hyper);
 
 /// Learning rate at `step` (0-based): linear warm-up to `peak`, then cosine decay to 0 at totalSteps.
 double scheduledLearningRate(int64_t step, int64_t warmupSteps, int64_t totalSteps, double peak);
