@@ -5,7 +5,9 @@
 // OpenBLAS). Multiply-adds are counted by walking the autograd graph of one forward pass
 // (convolutions, linear layers, GRU cells, attention matmuls; 1 MAC = 2 FLOP).
 //
-// Usage: tagscope_bench_models [--threads N] [--quick] [--models fcn,musicnn,...]
+// A 4-minute track's model time is 240 x the "s per s audio" column.
+//
+// Usage: tagscope_bench_models [--threads N] [--quick] [--models fcn,musicnn,...,student,stu-wide,...]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -36,7 +38,22 @@ struct ModelSpec {
     int64_t nMels;
     int64_t frames;        ///< mel frames of one chunk
     double chunkSeconds;   ///< audio seconds of one chunk
+    int tags = 50;         ///< outputs (the bundled students predict 3 vocabularies)
 };
+
+/// The bundled student's sizes compared for issue 12 (5 s chunks at 16 kHz, 150 tags): v1's,
+/// twice as wide, twice as deep, and v1 with an attention coarse head over 50 groups.
+nlohmann::json studentHyper(int64_t width, int64_t layers, bool coarse) {
+    nlohmann::json h = {{"conv_ndim", 16},       {"n_mels", 96},            {"attention_ndim", width},
+                        {"attention_nheads", 4}, {"attention_nlayers", layers}, {"attention_max_len", 512}};
+    if (coarse) {
+        h["coarse_head"] = "attention";
+        nlohmann::json groups = nlohmann::json::array();
+        for (int g = 0; g < 50; ++g) groups.push_back({3 * g, 3 * g + 1, 3 * g + 2});
+        h["coarse_groups"] = groups;
+    }
+    return h;
+}
 
 std::vector<ModelSpec> allSpecs() {
     // NOTE: chunk lengths as upstream: FCN / CRNN 464000 samples and MusiCNN 48000 at 16 kHz
@@ -47,6 +64,10 @@ std::vector<ModelSpec> allSpecs() {
         {"crnn", "crnn", nlohmann::json::object(), 96, 1 + 464000 / 256, 29.0},
         {"mtt", "mtt", {{"conv_ndim", 128}, {"attention_ndim", 256}}, 128, 1 + 220500 / 512, 10.0},
         {"cnnsa", "cnnsa", nlohmann::json::object(), 128, 1 + 240000 / 256, 15.0},
+        {"student", "mtt", studentHyper(64, 2, false), 96, 313, 79872.0 / 16000.0, 150},
+        {"stu-wide", "mtt", studentHyper(128, 2, false), 96, 313, 79872.0 / 16000.0, 150},
+        {"stu-deep", "mtt", studentHyper(64, 4, false), 96, 313, 79872.0 / 16000.0, 150},
+        {"stu-attn", "mtt", studentHyper(64, 2, true), 96, 313, 79872.0 / 16000.0, 200},
     };
 }
 
@@ -167,7 +188,7 @@ void printHeader() {
 /// Builds a model with random weights: "eager" (as loaded), "optimized" (optimizeForInference:
 /// batch norms folded, tiled first layer), "opt+cl" (also channels-last 2-D convolution weights).
 std::shared_ptr<TaggerNet> build(const ModelSpec& spec, const std::string& variant) {
-    auto net = tagscope::model::createNet(spec.architecture, spec.hyper, 50);
+    auto net = tagscope::model::createNet(spec.architecture, spec.hyper, spec.tags);
     if (!net) {
         std::cerr << spec.name << ": " << net.error().message << "\n";
         return nullptr;
@@ -210,7 +231,7 @@ int main(int argc, char** argv) {
             std::stringstream ss(argv[++i]);
             for (std::string m; std::getline(ss, m, ',');) only.insert(m);
         } else {
-            std::cerr << "usage: " << argv[0] << " [--threads N] [--quick] [--models fcn,musicnn,crnn,mtt,cnnsa]\n";
+            std::cerr << "usage: " << argv[0] << " [--threads N] [--quick] [--models fcn,musicnn,crnn,mtt,cnnsa,student,stu-wide,stu-deep,stu-attn]\n";
             return 2;
         }
     }
@@ -229,7 +250,7 @@ int main(int argc, char** argv) {
     std::vector<ModelSpec> specs;
     for (auto& s : allSpecs()) {
         if (!only.empty() && !only.count(s.name)) continue;
-        if (!tagscope::model::createNet(s.architecture, s.hyper, 50)) {
+        if (!tagscope::model::createNet(s.architecture, s.hyper, s.tags)) {
             std::printf("%s: not available in this build, skipped\n", s.name.c_str());
             continue;
         }

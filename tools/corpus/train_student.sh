@@ -1,49 +1,63 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The bundled student's noisy-student training, in resumable stages; run it again to continue.
-#   tools/corpus/train_student.sh [CACHE_MINUTES] [TRAIN_MINUTES]
-# Environment: CLI (tagscope-cli), DATA (/work/data), TEACHERS (../shared/models/upstream),
-# THREADS (torch threads of training, 2).
+# The bundled student's noisy-student training (v2), in resumable stages; run it again to continue.
+#   tools/corpus/train_student.sh [MINUTES]
+# Stops after about MINUTES (default 60) of caching or training; every stage resumes where it
+# stopped. Environment: CLI (tagscope-cli), DATA (folder of the corpus list, teacher cache and
+# runs; required), TEACHERS (folder of the upstream checkpoints <dataset>_<arch>.pth; required),
+# THREADS (torch threads, 2), MODELS (the project's models/ folder, for v1's weights and the
+# taxonomy; default: next to this script).
 #
-# Stages (each skipped once done, each resumable from its checkpoint):
-#   1. corpus: install the packages of packages.tsv, list their music files >= 30 s;
-#   2. cache:  run the 8 upstream teachers once per file (two 29 s windows) and keep their targets;
-#   3. bce:    2000 steps of soft-target BCE (lr 1e-3) from random weights;
-#   4. logit:  6000 steps started from stage 3's best student with the logit-space term
-#              (--logit-weight 1, lr 5e-4), which teaches the low-probability MSD/Jamendo tags;
-#   5. eval:   the student and every single teacher against the ensemble on the test packages.
-# Export the result with: tagscope-cli train export --run-dir "$DATA/runs/student_logit" ...
+# Stages (each skipped once done):
+#   1. corpus:   install the packages of packages.tsv, list their music files >= 30 s;
+#   2. cache:    the 8 upstream teachers on every 29 s window of every file (all the audio);
+#   3. coarse:   the coarse-level comparison of issue 12 (Zhong et al. 2023): three runs from v1's
+#                weights on the same data and schedule - no coarse head (groups max-pooled after
+#                the fact), rule-based grouped max-pooling with a coarse loss, attention-based
+#                coarse queries - then each one's test evaluation with the coarse level scored;
+#   4. mixtures: 1000 mixtures of two train windows of different packages, labelled by the
+#                teachers (waveforms added, the second 0-6 dB down), for the runs that use them.
+# v1 was trained by this script's earlier version: 2 windows per file, 12 packages, 2000 BCE
+# steps from random weights then 6000 with --logit-weight 1 (its card records it).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cli=${CLI:-tagscope-cli}
-data=${DATA:-/work/data}
-teachers=${TEACHERS:-$here/../../../shared/models/upstream}
+data=${DATA:?set DATA to the folder for the corpus list, teacher cache and runs}
+teachers=${TEACHERS:?set TEACHERS to the folder of the upstream teacher checkpoints}
+models=${MODELS:-$here/../../models}
 threads=${THREADS:-2}
-cache_minutes=${1:-20}
-train_minutes=${2:-60}
-corpus="$data/corpus/files.tsv"
+minutes=${1:-60}
+corpus="$data/corpus/files_v2.tsv"
+mixtures="$data/mixtures.tsv"
 common="--corpus $corpus --cache $data/teacher_cache --teachers $teachers"
 
 sh "$here/install_corpus.sh"
 [ -f "$corpus" ] || sh "$here/build_file_list.sh" "$corpus" "$cli"
-"$cli" train cache $common --max-windows 2 --max-minutes "$cache_minutes"
+"$cli" train cache $common --threads "$threads" --max-windows 0 --max-minutes "$minutes"
 
-# stage(run-dir, options...): start or resume one run, stopping after TRAIN_MINUTES.
-stage() {
-    run_dir=$1
-    shift
-    if [ -f "$run_dir/checkpoint.safetensors" ]; then
-        "$cli" train run $common --threads "$threads" --resume --run-dir "$run_dir" --max-minutes "$train_minutes"
-    else
-        "$cli" train run $common --threads "$threads" --run-dir "$run_dir" --max-minutes "$train_minutes" "$@"
-    fi
-}
+# stage(run-dir, steps, options...): start or resume one run, stopping after MINUTES.
 done_at() { [ -f "$1/log.tsv" ] && [ "$(tail -n 1 "$1/log.tsv" | cut -f1)" -ge "$2" ]; }
-
-bce="$data/runs/student_bce"
-logit="$data/runs/student_logit"
-done_at "$bce" 2000 || stage "$bce" --steps 2000 --lr 1e-3 --warmup 300
-done_at "$bce" 2000 || exit 0 # out of time: run again
-done_at "$logit" 6000 || stage "$logit" --init "$bce/best_student.safetensors" --logit-weight 1 --lr 5e-4 \
-    --steps 6000 --warmup 100 --seed 3
-"$cli" train eval $common --run-dir "$logit" --split test
+stage() {
+    run_dir=$1 steps=$2
+    shift 2
+    done_at "$run_dir" "$steps" && return 0
+    if [ -f "$run_dir/checkpoint.safetensors" ]; then
+        "$cli" train run $common --threads "$threads" --resume --run-dir "$run_dir" --max-minutes "$minutes"
+    else
+        "$cli" train run $common --threads "$threads" --run-dir "$run_dir" --max-minutes "$minutes" --steps "$steps" "$@"
+    fi
+    done_at "$run_dir" "$steps" || exit 0 # out of time: run again
+}
+v1="$models/tagscope_mtt_student.safetensors"
+taxonomy="$models/taxonomy/tagscope_mtt_student.json"
+coarse_steps=3000
+for head in none rule attention; do
+    run="$data/runs/coarse_$head"
+    extra=""
+    [ "$head" = none ] || extra="--coarse $head --taxonomy $taxonomy"
+    stage "$run" "$coarse_steps" --init "$v1" --logit-weight 1 --lr 3e-4 --warmup 100 --seed 5 $extra
+    [ -f "$run/eval_test.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" --split test \
+        --taxonomy "$taxonomy" > /dev/null
+done
+"$cli" train cache $common --threads "$threads" --max-windows 0 --max-minutes "$minutes" \
+    --splits train --mixtures 1000 --mixture-list "$mixtures"
