@@ -68,6 +68,9 @@ void TagPanel::setAnalysis(const analysis::TrackAnalysis& analysis) {
     m_names = tags::displayTagNames(analysis.tagNames, analysis.vocabularyOfTag);
     m_scores = analysis.trackScores;
     m_hierarchy = analysis.hierarchy;
+    m_learnedGroupTag.assign(analysis.tagNames.size(), false);
+    for (size_t i = 0; i < analysis.vocabularyOfTag.size() && i < m_learnedGroupTag.size(); ++i)
+        m_learnedGroupTag[i] = analysis.vocabularyOfTag[i] == tags::kLearnedGroupsVocabulary;
     m_provisional = false;
     rebuild();
 }
@@ -76,6 +79,7 @@ void TagPanel::setProvisional(const std::vector<std::string>& names, const std::
     m_names = names;
     m_scores = scores;
     m_hierarchy.clear();
+    m_learnedGroupTag.clear();
     m_provisional = true;
     rebuild();
 }
@@ -84,6 +88,7 @@ void TagPanel::clear() {
     m_names.clear();
     m_scores.clear();
     m_hierarchy.clear();
+    m_learnedGroupTag.clear();
     rebuild();
 }
 
@@ -107,7 +112,22 @@ void TagPanel::rebuild() {
         std::set<size_t> grouped;
         for (const auto& group : m_hierarchy) {
             auto* parent = new QTreeWidgetItem(m_tree);
-            parent->setText(0, QString::fromStdString(group.group));
+            // A learned group (coarse head): "keys: piano 0.70, synth 0.20", the fine tags its
+            // attention chose on this track.
+            QStringList related;
+            for (const auto& [tag, weight] : group.relation)
+                if (tag < m_names.size()) related << QStringLiteral("%1 %2").arg(QString::fromStdString(m_names[tag])).arg(double(weight), 0, 'f', 2);
+            parent->setText(0, related.isEmpty() ? QString::fromStdString(group.group)
+                                                 : QStringLiteral("%1: %2").arg(QString::fromStdString(group.group), related.join(QStringLiteral(", "))));
+            parent->setToolTip(0, group.learned
+                                      ? tr("%1 — %2, the model's own output for the group (learned with the fine tags)%3")
+                                            .arg(QString::fromStdString(group.group))
+                                            .arg(double(group.score), 0, 'f', 3)
+                                            .arg(related.isEmpty() ? QString() : tr("; it attended to ") + related.join(QStringLiteral(", ")))
+                                      : tr("%1 — %2, the highest of its tags (%3)")
+                                            .arg(QString::fromStdString(group.group))
+                                            .arg(double(group.score), 0, 'f', 3)
+                                            .arg(QString::fromStdString(group.evidenceTag)));
             parent->setData(1, ProbabilityDelegate::kProbabilityRole, double(group.score));
             parent->setFlags(parent->flags() & ~Qt::ItemIsSelectable);
             QFont bold = parent->font(0);
@@ -123,7 +143,7 @@ void TagPanel::rebuild() {
         other->setText(0, tr("other"));
         other->setFlags(other->flags() & ~Qt::ItemIsSelectable);
         for (size_t tag : order)
-            if (!grouped.count(tag)) makeTag(tag, other);
+            if (!grouped.count(tag) && !(tag < m_learnedGroupTag.size() && m_learnedGroupTag[tag])) makeTag(tag, other);
         if (other->childCount() == 0) delete other;
         m_tree->expandAll();
     } else {

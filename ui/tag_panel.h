@@ -52,6 +52,7 @@ private:
     std::vector<std::string> m_names;
     std::vector<float> m_scores;
     std::vector<analysis::CoarseTag> m_hierarchy;
+    std::vector<bool> m_learnedGroupTag; // tag is a learned group output (shown as its group row)
     bool m_provisional = false;
     bool m_rebuilding = false;
 };

@@ -54,6 +54,7 @@ struct TrainSettings {
     int64_t width = 0, layers = 0, convChannels = 0; ///< student size of a new run (0 = default)
     // eval / export
     std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
+    std::string cardId = "tagscope-mtt-student-v1";
 };
 
 std::string formatDuration(double seconds) {
@@ -401,7 +402,7 @@ int runExport(const TrainSettings& s) {
     if (!weights) return printError(weights.error()), kExitSomeFailed;
     const auto teachers = upstreamTeachers(s.teachers);
     cards::ModelCard card;
-    card.id = "tagscope-mtt-student-v1";
+    card.id = s.cardId;
     card.name = "Tagscope MTT student (MTAT + MSD + MTG-Jamendo)";
     card.description =
         "Music Tagging Transformer distilled (noisy student) from ensembles of the sota-music-tagging-models "
@@ -417,6 +418,13 @@ int runExport(const TrainSettings& s) {
         if (!vocabulary) return printError(vocabulary.error()), kExitSomeFailed;
         vocabulary->name = v;
         card.vocabularies.push_back(*vocabulary);
+    }
+    // A coarse head's outputs follow the fine tags: one vocabulary of group names.
+    if (o->hyper.contains("coarse_names") && !coarseGroupsOf(o->hyper).empty()) {
+        tags::TagVocabulary groups;
+        groups.name = tags::kLearnedGroupsVocabulary;
+        groups.tags = o->hyper.at("coarse_names").get<std::vector<std::string>>();
+        card.vocabularies.push_back(std::move(groups));
     }
     // One taxonomy for the three vocabularies: same-named groups pool a tag across vocabularies.
     std::vector<tags::Taxonomy> taxonomies;
@@ -551,6 +559,7 @@ void registerTrainCommands(CLI::App& app) {
     exp->add_option("--run-dir", s->runDir, "Run folder")->required();
     exp->add_option("--models-dir", s->modelsDir, "Folder to write the model to")->capture_default_str();
     exp->add_option("--id", s->id, "Model file stem")->capture_default_str();
+    exp->add_option("--card-id", s->cardId, "The model's id (tagscope-cli --model ID)")->capture_default_str();
     exp->callback([s, finish] { finish(runExport(*s)); });
 
     registerSurrogateTrainCommand(*train, finish);

@@ -92,9 +92,18 @@ json hierarchyJson(const TrackAnalysis& a) {
     for (const auto& c : a.hierarchy) {
         json members = json::array();
         for (size_t m : c.members) members.push_back(m < a.tagNames.size() ? a.tagNames[m] : std::to_string(m));
-        out.push_back({{"group", c.group}, {"score", num(c.score)}, {"evidence_tag", c.evidenceTag},
-                       {"evidence_index", c.evidenceIndex}, {"members", std::move(members)},
-                       {"member_indices", c.members}});
+        json entry = {{"group", c.group}, {"score", num(c.score)}, {"evidence_tag", c.evidenceTag},
+                      {"evidence_index", c.evidenceIndex}, {"members", std::move(members)},
+                      {"member_indices", c.members}};
+        if (c.learned) {
+            entry["learned"] = true;
+            json relation = json::array();
+            for (const auto& [index, weight] : c.relation)
+                relation.push_back({{"tag", index < a.tagNames.size() ? a.tagNames[index] : std::to_string(index)},
+                                    {"index", index}, {"weight", num(weight)}});
+            if (!relation.empty()) entry["relation"] = std::move(relation);
+        }
+        out.push_back(std::move(entry));
     }
     return out;
 }
@@ -220,6 +229,10 @@ Result<TrackAnalysis> analysisFromJson(const json& j, const std::string& source)
             tag.evidenceTag = c.at("evidence_tag").get<std::string>();
             tag.evidenceIndex = c.at("evidence_index").get<size_t>();
             tag.members = c.at("member_indices").get<std::vector<size_t>>();
+            tag.learned = c.value("learned", false);
+            if (c.contains("relation"))
+                for (const auto& w : c.at("relation"))
+                    tag.relation.emplace_back(w.at("index").get<size_t>(), w.at("weight").get<float>());
             a.hierarchy.push_back(std::move(tag));
         }
         if (j.contains("attention")) a.attention = readAttention(j["attention"]);

@@ -32,7 +32,8 @@ struct ExportOptions {
 ///   "sample_rate", "chunk_seconds", "hop_seconds", "vocabularies": [{name, tags}],
 ///   "track_scores": [per tag, output order], "ranked": [{rank, tag, vocabulary, index, score}],
 ///   "taggram": {chunk_start_seconds, chunk_end_seconds, tags, values[chunk][tag]},
-///   "hierarchy": [{group, score, evidence_tag, evidence_index, members}],
+///   "hierarchy": [{group, score, evidence_tag, evidence_index, members, member_indices,
+///                  learned?, relation?: [{tag, index, weight}]}],
 ///   "attention": {...}?, "explanations": [...]?, "warnings": [...]? }
 /// `card` may be null (only the model id of the analysis is written then).
 nlohmann::json toJson(const TrackAnalysis& analysis, const cards::ModelCard* card,

@@ -116,6 +116,9 @@ struct TrackAnalysis {
     double melFrameSeconds = 0.0;
     std::optional<AttentionExplanation> attention;
     std::vector<CoarseTag> hierarchy;
+    /// Attention-based coarse head only: mean over chunks of each learned group's attention over
+    /// the fine tags, groups x fine tags, row-major (empty otherwise). Fills CoarseTag::relation.
+    std::vector<float> coarseRelation;
     /// Problems that did not stop the analysis (e.g. an unreadable taxonomy file), for users.
     std::vector<std::string> warnings;
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/tags/tag_vocabulary.h"
 
+#include "core/tags/coarse_tag.h"
+
 #include <algorithm>
 #include <fstream>
 
@@ -31,6 +33,7 @@ Result<TagVocabulary> loadTagVocabulary(const std::filesystem::path& path) {
 }
 
 std::string vocabularyLabel(const std::string& vocabulary) {
+    if (vocabulary == kLearnedGroupsVocabulary) return "group";
     const std::string stem = vocabulary.substr(0, vocabulary.find('_'));
     if (stem == "mtat") return "MTAT";
     if (stem == "msd") return "MSD";

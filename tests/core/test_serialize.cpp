@@ -125,6 +125,23 @@ TEST(Serialize, JsonRoundTrip) {
     EXPECT_EQ(back->attention->rollout.values, a.attention->rollout.values);
     EXPECT_EQ(back->attention->clsRow[1][0].values, a.attention->clsRow[1][0].values);
     EXPECT_EQ(back->warnings, a.warnings);
+    EXPECT_FALSE(back->hierarchy[0].learned);
+    EXPECT_FALSE(analysis::toJson(a, nullptr).at("hierarchy")[0].contains("learned"));
+}
+
+TEST(Serialize, LearnedGroupsKeepTheirFlagAndTheFineTagsTheyAttendedTo) {
+    auto a = sampleAnalysis();
+    a.hierarchy[0].learned = true;
+    a.hierarchy[0].relation = {{1, 0.7f}, {0, 0.2f}};
+    const auto j = analysis::toJson(a, nullptr);
+    EXPECT_EQ(j.at("hierarchy")[0]["learned"], true);
+    EXPECT_EQ(j.at("hierarchy")[0]["relation"][0]["tag"], a.tagNames[1]);
+    auto back = analysis::analysisFromJson(json::parse(j.dump()), "x.json");
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_TRUE(back->hierarchy[0].learned);
+    ASSERT_EQ(back->hierarchy[0].relation.size(), 2u);
+    EXPECT_EQ(back->hierarchy[0].relation[0].first, 1u);
+    EXPECT_FLOAT_EQ(back->hierarchy[0].relation[1].second, 0.2f);
 }
 
 TEST(Serialize, ExplanationRoundTrip) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/analysis/hierarchy.h"
 #include "core/tags/tag_vocabulary.h"
 #include "core/tags/taxonomy.h"
 #include "tests/support/test_paths.h"
@@ -187,4 +188,50 @@ TEST(Taxonomy, BundledTaxonomiesMatchTheirVocabularies) {
 }
 
 } // namespace
+} // namespace tagscope
+
+namespace tagscope {
+
+// buildHierarchy: learned group outputs are never members, take over their group's score, and
+// name the fine tags their attention chose (weight >= 0.05, strongest first, at most 3).
+TEST(Taxonomy, LearnedGroupOutputsReplacePooledScoresAndCarryTheirRelation) {
+    tags::Taxonomy taxonomy;
+    taxonomy.groups = {{"keys", "instrument", {"piano", "synth", "organ"}}, {"rock", "genre", {"rock"}}};
+    analysis::TrackAnalysis r;
+    r.tagNames = {"piano", "synth", "rock", "organ", "keys", "rock"};
+    r.vocabularyOfTag = {"v", "v", "v", "v", tags::kLearnedGroupsVocabulary, tags::kLearnedGroupsVocabulary};
+    r.trackScores = {0.2f, 0.5f, 0.3f, 0.1f, 0.9f, 0.05f};
+    // Groups x fine tags (4): keys attends to synth, then piano; rock to rock.
+    r.coarseRelation = {0.30f, 0.60f, 0.07f, 0.03f, 0.0f, 0.0f, 1.0f, 0.0f};
+    analysis::buildHierarchy(taxonomy, r);
+    ASSERT_EQ(r.hierarchy.size(), 2u);
+    EXPECT_EQ(r.hierarchy[0].group, "keys");
+    EXPECT_TRUE(r.hierarchy[0].learned);
+    EXPECT_FLOAT_EQ(r.hierarchy[0].score, 0.9f);
+    EXPECT_EQ(r.hierarchy[0].members, (std::vector<size_t>{0, 1, 3}));
+    EXPECT_EQ(r.hierarchy[0].evidenceTag, "synth");
+    ASSERT_EQ(r.hierarchy[0].relation.size(), 3u);
+    EXPECT_EQ(r.hierarchy[0].relation[0].first, 1u);
+    EXPECT_EQ(r.hierarchy[0].relation[1].first, 0u);
+    EXPECT_EQ(r.hierarchy[0].relation[2].first, 2u);
+    // "rock": its learned output (index 5) is not a member of the group of the same name.
+    EXPECT_EQ(r.hierarchy[1].group, "rock");
+    EXPECT_EQ(r.hierarchy[1].members, (std::vector<size_t>{2}));
+    EXPECT_FLOAT_EQ(r.hierarchy[1].score, 0.05f);
+    ASSERT_EQ(r.hierarchy[1].relation.size(), 1u);
+    // Without a relation matrix of the right size there is no relation, but the scores are learned.
+    r.coarseRelation.resize(3);
+    analysis::buildHierarchy(taxonomy, r);
+    EXPECT_TRUE(r.hierarchy[0].relation.empty());
+    EXPECT_TRUE(r.hierarchy[0].learned);
+    // A model without learned groups pools as before.
+    analysis::TrackAnalysis plain;
+    plain.tagNames = {"piano", "synth", "rock", "organ"};
+    plain.trackScores = {0.2f, 0.5f, 0.3f, 0.1f};
+    analysis::buildHierarchy(taxonomy, plain);
+    ASSERT_EQ(plain.hierarchy.size(), 2u);
+    EXPECT_FALSE(plain.hierarchy[0].learned);
+    EXPECT_FLOAT_EQ(plain.hierarchy[0].score, 0.5f);
+}
+
 } // namespace tagscope

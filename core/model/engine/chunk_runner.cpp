@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/model/engine/chunk_runner.h"
 
+#include "core/analysis/hierarchy.h"
+
 #include "core/common/heap_tuning.h"
 #include "core/model/engine/allocation_probe.h"
 
@@ -14,6 +16,7 @@ namespace tagscope::model {
 ChunkRunner::ChunkRunner(const Tagger::Impl& impl, const AnalysisOptions& options, analysis::TrackAnalysis& result)
     : m_impl(impl), m_options(options), m_result(result) {
     m_attention = m_options.attention && m_impl.net->hasAttention();
+    m_coarse = m_impl.net->hasCoarseAttention();
     if (m_attention)
         m_maps.emplace(*m_impl.net, m_impl.net->attentionLayers(), m_impl.net->attentionHeads(), m_impl.chunkFrames(),
                        m_impl.card.mel.frameSeconds());
@@ -57,13 +60,19 @@ Result<void> ChunkRunner::runBatch(std::span<const ChunkSpan> chunks, size_t fir
     if (isCancelled(cancel)) return fail(Error::cancelled());
     AttentionControl control;
     control.capture = m_attention;
+    control.captureCoarse = m_coarse;
     torch::Tensor probs;
     // The first pass of a model (one chunk) also measures its largest activation.
     const bool measure = last - first == 1 && m_impl.chunkActivationBytes.load(std::memory_order_relaxed) == 0;
     if (measure) resetLargestAllocation();
     {
         c10::InferenceMode inference;
-        probs = m_impl.net->forward(m_impl.melBatch(mels), m_attention ? &control : nullptr);
+        probs = m_impl.net->forward(m_impl.melBatch(mels), m_attention || m_coarse ? &control : nullptr);
+        if (m_coarse && control.coarseRelation.defined()) {
+            auto sum = control.coarseRelation.to(torch::kCPU, torch::kFloat64).sum(0);
+            m_relationSum = m_relationSum.defined() ? m_relationSum + sum : sum;
+            m_relationChunks += control.coarseRelation.size(0);
+        }
     }
     if (measure) m_impl.chunkActivationBytes.store(std::max<size_t>(1, largestAllocation()), std::memory_order_relaxed);
     const auto rows = tensorRows(probs);
@@ -89,6 +98,10 @@ Result<void> ChunkRunner::runBatch(std::span<const ChunkSpan> chunks, size_t fir
 
 void ChunkRunner::finish() {
     if (m_maps) m_result.attention = m_maps->result();
+    if (m_relationChunks > 0) {
+        auto mean = (m_relationSum / double(m_relationChunks)).to(torch::kFloat32).contiguous();
+        m_result.coarseRelation.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+    }
 }
 
 void computeTrackScores(analysis::TrackAnalysis& r) {
@@ -119,7 +132,7 @@ void addHierarchy(const Tagger::Impl& impl, analysis::TrackAnalysis& r) {
         if (!impl.taxonomyProblem.empty()) r.warnings.push_back("no tag hierarchy: " + impl.taxonomyProblem);
         return;
     }
-    r.hierarchy = tags::groupedMaxPool(*impl.taxonomy, r.tagNames, r.trackScores, r.vocabularyOfTag);
+    analysis::buildHierarchy(*impl.taxonomy, r);
 }
 
 } // namespace tagscope::model

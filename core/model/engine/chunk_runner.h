@@ -44,6 +44,9 @@ private:
     const AnalysisOptions& m_options;
     analysis::TrackAnalysis& m_result;
     bool m_attention = false;
+    bool m_coarse = false;            // the net has an attention-based coarse head
+    torch::Tensor m_relationSum;      // groups x fine tags, summed over chunks
+    int64_t m_relationChunks = 0;
     std::optional<AttentionAccumulator> m_maps;
 };
 

@@ -162,7 +162,7 @@ torch::Tensor MusicTaggingTransformer::decode(const torch::Tensor& tokens, Atten
     beginAttentionPass(attention);
     auto x = tokens;
     for (size_t l = 0; l < m_layers.size(); ++l) x = m_layers[l]->forward(x, int(l), attention);
-    return head(x, nullptr);
+    return head(x, attention && attention->captureCoarse ? &attention->coarseRelation : nullptr);
 }
 
 torch::Tensor MusicTaggingTransformer::head(const torch::Tensor& tokens, torch::Tensor* attentionOut) {

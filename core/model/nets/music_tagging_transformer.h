@@ -50,6 +50,7 @@ public:
 
     torch::Tensor forward(const torch::Tensor& dbMel, AttentionControl* attention = nullptr) override;
     bool hasAttention() const override { return true; }
+    bool hasCoarseAttention() const override { return m_config.coarseHead == "attention"; }
     int attentionLayers() const override { return int(m_config.attentionNlayers); }
     int attentionHeads() const override { return int(m_config.attentionNheads); }
     int64_t tokenCount(int64_t nFrames) const override;

@@ -28,6 +28,10 @@ struct AttentionControl {
     int forceLayer = -1;
     torch::Tensor forceTokens; ///< int64, shape (B)
     std::vector<torch::Tensor> captured;
+    /// When true, a net with an attention-based coarse head puts its groups' attention over the
+    /// fine tags in `coarseRelation` (B x groups x fine tags).
+    bool captureCoarse = false;
+    torch::Tensor coarseRelation;
 };
 
 /// A tagger network. Input is the dB mel spectrogram (AmplitudeToDB output, before the model's
@@ -41,6 +45,8 @@ public:
 
     /// Attention architectures (MTT, CNNSA) return true and implement the members below.
     virtual bool hasAttention() const { return false; }
+    /// Nets with an attention-based coarse head (AttentionControl::captureCoarse) return true.
+    virtual bool hasCoarseAttention() const { return false; }
     virtual int attentionLayers() const { return 0; }
     virtual int attentionHeads() const { return 0; }
     /// Tokens (including [CLS] at index 0) the transformer sees for `nFrames` mel frames.
