@@ -429,6 +429,7 @@ int runExport(const TrainSettings& s) {
     // One taxonomy for the three vocabularies: same-named groups pool a tag across vocabularies.
     std::vector<tags::Taxonomy> taxonomies;
     for (const auto& v : card.vocabularies) {
+        if (v.name == tags::kLearnedGroupsVocabulary) continue; // the groups themselves
         auto taxonomy = tags::loadTaxonomy(fs::path(s.modelsDir) / "taxonomy" / (v.name + ".json"));
         if (!taxonomy) return printError(taxonomy.error()), kExitSomeFailed;
         taxonomies.push_back(std::move(*taxonomy));
