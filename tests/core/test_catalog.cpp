@@ -34,7 +34,7 @@ analysis::TrackAnalysis makeAnalysis(const std::string& model = "toy", float bia
         a.taggram.values.insert(a.taggram.values.end(), {0.1f * c + bias, 0.5f, 0.9f - 0.2f * c});
     }
     a.trackScores = {0.15f + bias, 0.5f, 0.6f};
-    a.hierarchy.push_back({"keys", 0.15f + bias, 0, "piano", {0}});
+    a.hierarchy.push_back({"keys", 0.15f + bias, 0, "piano", {0}, false, {}});
     a.warnings = {"a warning"};
     return a;
 }

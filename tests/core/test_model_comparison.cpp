@@ -45,8 +45,8 @@ TEST(ModelComparisonTest, AlignsSameTagNamesAcrossVocabulariesAndGroups) {
     auto a = analysisOf("A", {"piano", "rock", "guitar", "techno"}, {0.9f, 0.2f, 0.5f, 0.1f});
     auto b = analysisOf("B", {"genre---rock", "Piano", "instrument---guitar", "guitar", "opera"},
                         {0.3f, 0.8f, 0.4f, 0.6f, 0.7f});
-    a.hierarchy = {{"electronic", 0.1f, 3, "techno", {3}}, {"strings", 0.5f, 2, "guitar", {2}}};
-    b.hierarchy = {{"strings", 0.6f, 3, "guitar", {2, 3}}, {"vocal", 0.7f, 4, "opera", {4}}};
+    a.hierarchy = {{"electronic", 0.1f, 3, "techno", {3}, false, {}}, {"strings", 0.5f, 2, "guitar", {2}, false, {}}};
+    b.hierarchy = {{"strings", 0.6f, 3, "guitar", {2, 3}, false, {}}, {"vocal", 0.7f, 4, "opera", {4}, false, {}}};
     const auto m = compareAnalyses(a, b, nullptr, nullptr);
     ASSERT_EQ(m.tags.size(), 4u); // piano, guitar, rock; group strings
     EXPECT_EQ(m.tags[0].name, "piano");

@@ -45,7 +45,7 @@ TrackAnalysis sampleAnalysis() {
     att.receivedMean = att.clsRowMean;
     att.rollout = series({0.3f, 0.7f}, 1.0);
     a.attention = att;
-    a.hierarchy = {{"rock & metal", 0.6f, 1, "rock", {1}}, {"keys", 0.4f, 0, "piano", {0}}};
+    a.hierarchy = {{"rock & metal", 0.6f, 1, "rock", {1}, false, {}}, {"keys", 0.4f, 0, "piano", {0}, false, {}}};
     a.warnings = {"taxonomy.json: not found"};
     return a;
 }

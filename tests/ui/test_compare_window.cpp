@@ -98,8 +98,8 @@ TEST(CompareWindow, AlignsThroughTheTaxonomyLikeTheCompareCommand) {
         *analysisOf({"instrument---piano", "genre---rock"}, {"jamendo_top50", "jamendo_top50"}, {0.8f, 0.1f}));
     auto b = std::make_shared<analysis::TrackAnalysis>(
         *analysisOf({"synth", "jazz", "organ"}, {"msd_top50", "msd_top50", "msd_top50"}, {0.3f, 0.2f, 0.6f}));
-    a->hierarchy = {tags::CoarseTag{"keys", 0.8f, 0, "instrument---piano", {0}}};
-    b->hierarchy = {tags::CoarseTag{"keys", 0.6f, 2, "organ", {0, 2}}};
+    a->hierarchy = {tags::CoarseTag{"keys", 0.8f, 0, "instrument---piano", {0}, false, {}}};
+    b->hierarchy = {tags::CoarseTag{"keys", 0.6f, 2, "organ", {0, 2}, false, {}}};
     CompareWindow window(nullptr);
     window.showAnalyses(a, dsp::MelConfig{}, QStringLiteral("A"), b, dsp::MelConfig{}, QStringLiteral("B"));
     const auto expected = analysis::compareAnalyses(*a, *b, nullptr, nullptr);

@@ -33,7 +33,7 @@ analysis::TrackAnalysis stored(float piano, float guitar) {
     a.chunkSeconds = a.hopSeconds = 2.0;
     a.taggram = {{0.0, 2.0}, {2.0, 4.0}, 3, {piano, guitar, 0.1f, piano, guitar, 0.1f}};
     a.trackScores = {piano, guitar, 0.1f};
-    a.hierarchy = {{"keys", piano, 0, "piano", {0, 2}}, {"guitars", guitar, 1, "guitar", {1}}};
+    a.hierarchy = {{"keys", piano, 0, "piano", {0, 2}, false, {}}, {"guitars", guitar, 1, "guitar", {1}, false, {}}};
     return a;
 }
 
