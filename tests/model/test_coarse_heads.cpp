@@ -11,6 +11,7 @@
 #include "core/model/torch_shim.h"
 #include "core/model/training/evaluate.h"
 #include "core/model/training/trainer.h"
+#include "tests/model/training_test_support.h"
 #include "core/tags/taxonomy.h"
 
 using namespace tagscope;
@@ -19,7 +20,7 @@ using namespace tagscope::model::training;
 
 namespace {
 
-constexpr int64_t kMels = 16, kFrames = 64, kFine = 4;
+constexpr int64_t kMels = test::kSyntheticMels, kFrames = test::kSyntheticFrames, kFine = test::kSyntheticTags;
 
 nlohmann::json tinyHyper(const std::string& head) {
     nlohmann::json h = {{"conv_ndim", 4},        {"n_mels", kMels},        {"attention_ndim", 16},
@@ -119,23 +120,7 @@ TEST(CoarseTargets, AreTheMaxOfEachGroupsMemberTargets) {
     EXPECT_EQ(coarseGroupsOf(tinyHyper("attention")).size(), 3u);
 }
 
-// Windows where fine tag k is on when bands [4k, 4k + 4) are raised (as in the trainer tests).
-WindowSet synthetic(int64_t windows, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> noise(-20.0f, 4.0f);
-    std::bernoulli_distribution on(0.5);
-    WindowSet set;
-    set.mel.shape = {windows, kMels, kFrames};
-    set.targets.shape = {windows, kFine};
-    for (int64_t w = 0; w < windows; ++w) {
-        std::vector<bool> tags(kFine);
-        for (int64_t k = 0; k < kFine; ++k) tags[size_t(k)] = on(rng);
-        for (int64_t m = 0; m < kMels; ++m)
-            for (int64_t t = 0; t < kFrames; ++t) set.mel.data.push_back(noise(rng) + (tags[size_t(m / 4)] ? 12.0f : 0.0f));
-        for (int64_t k = 0; k < kFine; ++k) set.targets.data.push_back(tags[size_t(k)] ? 0.9f : 0.1f);
-    }
-    return set;
-}
+WindowSet synthetic(int64_t windows, unsigned seed) { return test::syntheticWindows(windows, seed); }
 
 TrainerOptions tinyOptions(const std::string& head) {
     TrainerOptions o;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/model/training/trainer.h"
+#include "tests/model/training_test_support.h"
 #include "tests/support/test_paths.h"
 
 using namespace tagscope;
@@ -14,26 +15,9 @@ using namespace tagscope::model::training;
 
 namespace {
 
-constexpr int64_t kMels = 16, kFrames = 64, kTags = 4;
+constexpr int64_t kMels = test::kSyntheticMels, kFrames = test::kSyntheticFrames, kTags = test::kSyntheticTags;
 
-// Windows of noise in which tag k is "on" (target 0.9, else 0.1) when mel bands
-// [4k, 4k + 4) are raised by 12 dB: a task the student can only solve by listening.
-WindowSet synthetic(int64_t windows, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> noise(-20.0f, 4.0f);
-    std::bernoulli_distribution on(0.5);
-    WindowSet set;
-    set.mel.shape = {windows, kMels, kFrames};
-    set.targets.shape = {windows, kTags};
-    for (int64_t w = 0; w < windows; ++w) {
-        std::vector<bool> tags(kTags);
-        for (int64_t k = 0; k < kTags; ++k) tags[size_t(k)] = on(rng);
-        for (int64_t m = 0; m < kMels; ++m)
-            for (int64_t t = 0; t < kFrames; ++t) set.mel.data.push_back(noise(rng) + (tags[size_t(m / 4)] ? 12.0f : 0.0f));
-        for (int64_t k = 0; k < kTags; ++k) set.targets.data.push_back(tags[size_t(k)] ? 0.9f : 0.1f);
-    }
-    return set;
-}
+WindowSet synthetic(int64_t windows, unsigned seed) { return test::syntheticWindows(windows, seed); }
 
 TrainerOptions tinyOptions() {
     TrainerOptions o;

@@ -440,18 +440,25 @@ void appendWindows(WindowSet& set, const CachedTrack& track, const std::vector<s
 
 } // namespace
 
-Result<WindowSet> collectMixtureWindows(const TeacherCache& cache, const std::vector<MixtureSpec>& mixtures,
-                                        const std::vector<std::string>& vocabularies, size_t* missing) {
+namespace {
+
+// Windows of every item `lookup` finds cached; NotFound items are counted in `missing`. With
+// `onePerRecording`, items with the same audio (sha256) count once.
+template <class Item, class Lookup>
+Result<WindowSet> collect(const std::vector<Item>& items, const Lookup& lookup, const std::vector<std::string>& vocabularies,
+                          size_t* missing, bool onePerRecording) {
     WindowSet set;
     size_t absent = 0;
     int64_t windows = 0;
-    for (const auto& m : mixtures) {
-        auto track = cache.lookupMixture(m);
+    std::set<std::string> seen;
+    for (const auto& item : items) {
+        auto track = lookup(item);
         if (!track) {
             if (track.error().kind != Error::Kind::NotFound) return fail(track.error());
             ++absent;
             continue;
         }
+        if (onePerRecording && !seen.insert(track->audioSha256).second) continue;
         appendWindows(set, *track, vocabularies);
         windows += track->mel.shape[0];
     }
@@ -461,28 +468,17 @@ Result<WindowSet> collectMixtureWindows(const TeacherCache& cache, const std::ve
     return set;
 }
 
+} // namespace
+
+Result<WindowSet> collectMixtureWindows(const TeacherCache& cache, const std::vector<MixtureSpec>& mixtures,
+                                        const std::vector<std::string>& vocabularies, size_t* missing) {
+    return collect(mixtures, [&](const MixtureSpec& m) { return cache.lookupMixture(m); }, vocabularies, missing, false);
+}
+
 Result<WindowSet> collectWindows(const TeacherCache& cache, const std::vector<std::filesystem::path>& audio,
                                  const std::vector<std::string>& vocabularies, size_t* missing) {
-    WindowSet set;
-    size_t absent = 0;
-    int64_t windows = 0;
-    std::set<std::string> seen;
-    for (const auto& path : audio) {
-        auto track = cache.lookup(path);
-        if (!track) {
-            if (track.error().kind != Error::Kind::NotFound) return fail(track.error());
-            ++absent;
-            continue;
-        }
-        // NOTE: packages may ship one recording under several names; its windows count once.
-        if (!seen.insert(track->audioSha256).second) continue;
-        appendWindows(set, *track, vocabularies);
-        windows += track->mel.shape[0];
-    }
-    set.mel.shape = {windows, 96, kWindowFrames};
-    set.targets.shape = {windows, int64_t(50 * vocabularies.size())};
-    if (missing) *missing = absent;
-    return set;
+    // NOTE: packages may ship one recording under several names; its windows count once.
+    return collect(audio, [&](const std::filesystem::path& p) { return cache.lookup(p); }, vocabularies, missing, true);
 }
 
 } // namespace tagscope::model::training
