@@ -49,7 +49,7 @@ struct TrainSettings {
     int64_t validateEvery = 100, checkpointEvery = 100;
     bool resume = false;
     std::string init; ///< student weights a new run starts from
-    std::string coarse;   ///< coarse head of a new run: "", "rule" or "attention"
+    std::string coarse;   ///< coarse head of a new run: "", "rule", "attention" or "attention-members"
     std::string taxonomy; ///< groups of the coarse level (run with --coarse; eval of any student)
     int64_t width = 0, layers = 0, convChannels = 0; ///< student size of a new run (0 = default)
     // eval / export
@@ -267,7 +267,9 @@ int runTrain(TrainSettings s) {
         if (s.taxonomy.empty()) return printError("--coarse needs --taxonomy (the groups the coarse level learns)"), kExitUsage;
         auto groups = coarseGroupsFromTaxonomy(s);
         if (!groups) return printError(groups.error()), kExitUsage;
-        s.trainer.hyper["coarse_head"] = s.coarse;
+        // "attention-members": an attention head whose groups attend over their own members only.
+        s.trainer.hyper["coarse_head"] = s.coarse == "rule" ? "rule" : "attention";
+        if (s.coarse == "attention-members") s.trainer.hyper["coarse_attention_scope"] = "members";
         s.trainer.hyper["coarse_groups"] = groups->first;
         s.trainer.hyper["coarse_names"] = groups->second;
         std::fprintf(stderr, "coarse head '%s': %zu groups of %s\n", s.coarse.c_str(), groups->first.size(), s.taxonomy.c_str());
@@ -534,8 +536,9 @@ void registerTrainCommands(CLI::App& app) {
         ->capture_default_str();
     run->add_option("--mixtures", s->mixtureList, "Also train on the cached mixtures of this plan (train cache --mixture-list)");
     run->add_option("--coarse", s->coarse, "Coarse head learned with the fine tags: rule (grouped max-pooling with a "
-                                           "coarse loss) or attention (learned group queries over the fine tags)")
-        ->check(CLI::IsMember({"rule", "attention"}));
+                                           "coarse loss), attention (learned group queries over all fine tags) or "
+                                           "attention-members (each query over its group's member tags only)")
+        ->check(CLI::IsMember({"rule", "attention", "attention-members"}));
     run->add_option("--taxonomy", s->taxonomy, "Taxonomy whose groups the coarse head learns (with --coarse)");
     run->add_option("--coarse-weight", o.coarseWeight, "Weight of the coarse-level loss")->capture_default_str();
     run->add_option("--width", s->width, "Student token width (attention_ndim; default 64)");

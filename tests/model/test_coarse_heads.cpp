@@ -87,6 +87,38 @@ TEST(CoarseHead, AttentionHeadHasLearnedQueriesWhoseWeightsOverTheFineTagsSumToO
     EXPECT_THROW(ruleMtt->coarseAttention(ruleMtt->encode(x)), c10::Error);
 }
 
+TEST(CoarseHead, AttentionScopedToMembersAttendsOnlyOverEachGroupsOwnTags) {
+    torch::manual_seed(6);
+    auto h = tinyHyper("attention");
+    h["coarse_attention_scope"] = "members";
+    auto net = makeNet(h, kFine + 3);
+    ASSERT_TRUE(net);
+    auto* mtt = dynamic_cast<MusicTaggingTransformer*>(net.get());
+    ASSERT_NE(mtt, nullptr);
+    net->eval();
+    torch::NoGradGuard guard;
+    auto x = torch::randn({3, kMels, kFrames}) * 10.0;
+    auto relation = mtt->coarseAttention(mtt->encode(x)); // 3 x groups {0,1}, {2,3}, {1} x 4 tags
+    ASSERT_EQ(relation.sizes(), (std::vector<int64_t>{3, 3, kFine}));
+    EXPECT_TRUE(torch::allclose(relation.sum(2), torch::ones({3, 3}), 1e-5, 1e-5));
+    const auto outside = torch::tensor({{0, 0, 1, 1}, {1, 1, 0, 0}, {1, 0, 1, 1}}, torch::kBool);
+    EXPECT_EQ(relation.masked_select(outside.unsqueeze(0).expand_as(relation)).abs().max().item<float>(), 0.0f);
+    EXPECT_TRUE(torch::allclose(relation.select(1, 2).select(1, 1), torch::ones({3})));
+    // A fresh head's group logit is the attention-weighted fine logits less their biases: a
+    // group of one tag starts out as that tag without its bias.
+    auto y = net->forward(x);
+    const auto bias = stateDict(*net).at("mlp_head.1.bias");
+    const auto fineLogit = torch::logit(y.select(1, 1).to(torch::kDouble)) - double(bias.data[1]);
+    EXPECT_TRUE(torch::allclose(torch::logit(y.select(1, kFine + 2).to(torch::kDouble)), fineLogit, 1e-4, 1e-4));
+    // The unscoped head of the same seed spreads over every tag.
+    torch::manual_seed(6);
+    auto spread = makeNet(tinyHyper("attention"), kFine + 3);
+    auto* spreadMtt = dynamic_cast<MusicTaggingTransformer*>(spread.get());
+    ASSERT_NE(spreadMtt, nullptr);
+    spread->eval();
+    EXPECT_GT(spreadMtt->coarseAttention(spreadMtt->encode(x)).min().item<float>(), 0.0f);
+}
+
 TEST(CoarseHead, BadConfigurationsAreRefusedWithTheReason) {
     auto expectRefused = [](nlohmann::json hyper, int tags, const std::string& words) {
         auto net = createNet("mtt", hyper, tags);
@@ -106,6 +138,12 @@ TEST(CoarseHead, BadConfigurationsAreRefusedWithTheReason) {
     expectRefused(h, kFine, "needs a non-empty coarse_groups");
     h["coarse_groups"] = {nlohmann::json::array()};
     expectRefused(h, kFine + 1, "at least one fine tag");
+    h = tinyHyper("attention");
+    h["coarse_attention_scope"] = "children";
+    expectRefused(h, kFine + 3, "must be \"all\" or \"members\"");
+    h = tinyHyper("rule");
+    h["coarse_attention_scope"] = "members";
+    expectRefused(h, kFine + 3, "attention coarse head only");
 }
 
 TEST(CoarseTargets, AreTheMaxOfEachGroupsMemberTargets) {

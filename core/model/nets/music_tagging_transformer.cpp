@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -55,6 +56,14 @@ MusicTaggingTransformerConfig MusicTaggingTransformerConfig::fromJson(const nloh
                 }
                 c.coarseGroups.push_back(std::move(members));
             }
+        }
+        if (hyper.contains("coarse_attention_scope")) {
+            const auto& scope = hyper.at("coarse_attention_scope");
+            if (!scope.is_string() || (scope != "all" && scope != "members"))
+                throw std::invalid_argument("coarse_attention_scope must be \"all\" or \"members\"");
+            if (c.coarseHead != "attention")
+                throw std::invalid_argument("coarse_attention_scope applies to an attention coarse head only");
+            c.coarseAttentionScope = scope.get<std::string>();
         }
     }
     c.nSeqCls = hyperValue<int64_t>(hyper, "n_seq_cls", nTags - c.coarseCount());
@@ -128,6 +137,11 @@ MusicTaggingTransformer::MusicTaggingTransformer(const MusicTaggingTransformerCo
         // out following the tags it attends to, and the queries learn which those are.
         torch::NoGradGuard noGrad;
         m_coarseValue->weight.copy_(torch::eye(d));
+        if (c.coarseAttentionScope == "members") {
+            m_attentionMask = torch::zeros({groups, c.nSeqCls}, torch::kBool);
+            for (int64_t g = 0; g < groups; ++g)
+                for (int64_t m : c.coarseGroups[size_t(g)]) m_attentionMask[g][m] = true;
+        }
     }
 }
 
@@ -181,7 +195,11 @@ torch::Tensor MusicTaggingTransformer::head(const torch::Tensor& tokens, torch::
         const double scale = 1.0 / std::sqrt(double(m_config.attentionNdim));
         auto representation = feature.unsqueeze(1) * m_headLinear->weight.unsqueeze(0);
         auto keys = m_coarseKey(representation), values = m_coarseValue(representation);
-        auto weights = torch::softmax(torch::matmul(keys, m_coarseQuery.t()).transpose(1, 2) * scale, 2); // B x G x F
+        auto scores = torch::matmul(keys, m_coarseQuery.t()).transpose(1, 2) * scale; // B x G x F
+        // NOTE: every group has a member, so a masked row never softmaxes over nothing.
+        if (m_attentionMask.defined())
+            scores = scores.masked_fill(~m_attentionMask.to(scores.device()), -std::numeric_limits<double>::infinity());
+        auto weights = torch::softmax(scores, 2);
         if (attentionOut) *attentionOut = weights;
         auto pooled = torch::matmul(weights, values);                                                     // B x G x D
         auto coarse = torch::sigmoid((pooled * m_coarseOut.unsqueeze(0)).sum(2) + m_coarseBias);

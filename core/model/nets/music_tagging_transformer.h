@@ -29,6 +29,10 @@ struct MusicTaggingTransformerConfig {
     std::string coarseHead;
     /// "coarse_groups": per group, the indices of its member fine tags (0 .. n_seq_cls - 1).
     std::vector<std::vector<int64_t>> coarseGroups;
+    /// "coarse_attention_scope" of an "attention" head: "all" (default; each group attends over
+    /// every fine tag) or "members" (a group's softmax runs over its own member tags only, the
+    /// paper's coarse-from-children: the weights then say which members made the group).
+    std::string coarseAttentionScope = "all";
 
     int64_t coarseCount() const { return coarseHead.empty() ? 0 : int64_t(coarseGroups.size()); }
 
@@ -85,6 +89,7 @@ private:
     torch::Tensor m_coarseQuery, m_coarseOut, m_coarseBias;
     torch::nn::Linear m_coarseKey{nullptr}, m_coarseValue{nullptr};
     torch::Tensor m_groupIndex, m_groupMask; // rule head: G x most members (padded), valid mask
+    torch::Tensor m_attentionMask;           // attention head scoped to members: G x F, true = member
 
     torch::Tensor head(const torch::Tensor& tokens, torch::Tensor* attentionOut);
 };
