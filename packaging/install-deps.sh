@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs every build and runtime dependency of Tagscope from Debian 12's repositories.
 # Idempotent (does nothing when all are present), quiet, and fails loudly.
+#   packaging/install-deps.sh [--tsan-qt]
+# --tsan-qt also installs what tools/sanitizers/build_qt_tsan.sh needs to build a ThreadSanitizer
+# QtCore (QtCore's own build dependencies), for `tools/sanitize.sh --thread`.
 set -euo pipefail
 
 PACKAGES=(
@@ -18,6 +21,9 @@ PACKAGES=(
   python3-torchaudio
   clang-14 libclang-rt-14-dev
 )
+if [ "${1:-}" = "--tsan-qt" ]; then
+  PACKAGES+=(curl dpkg-dev libdouble-conversion-dev libb2-dev libzstd-dev libicu-dev libpcre2-dev libglib2.0-dev zlib1g-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
