@@ -16,7 +16,10 @@
 #                the fact), rule-based grouped max-pooling with a coarse loss, attention-based
 #                coarse queries - then each one's test evaluation with the coarse level scored;
 #   4. mixtures: 1000 mixtures of two train windows of different packages, labelled by the
-#                teachers (waveforms added, the second 0-6 dB down), for the runs that use them.
+#                teachers (waveforms added, the second 0-6 dB down), for the runs that use them;
+#   5. mixing:   the same fine-tune with and without the mixtures (rule head), evaluated;
+#   6. coarse on all windows + mixtures: no head, and the attention head scoped to members.
+# Session 7 ran stages 5-6 with 519 of the 1000 mixtures cached (the runs use what is cached).
 # v1 was trained by this script's earlier version: 2 windows per file, 12 packages, 2000 BCE
 # steps from random weights then 6000 with --logit-weight 1 (its card records it).
 set -eu
@@ -61,3 +64,20 @@ for head in none rule attention; do
 done
 "$cli" train cache $common --threads "$threads" --max-windows 0 --max-minutes "$minutes" \
     --splits train --mixtures 1000 --mixture-list "$mixtures"
+
+# 5. mixing: what waveform mixtures add (issue 12 item 2). Two runs from v1's weights on every
+#    cached window, rule coarse head, identical but for --mixtures; then their test evaluation.
+# 6. coarse, again on every window with the mixtures: no head, and the attention head scoped to
+#    each group's members (the rule head is stage 5's mixing run).
+for run_name in mix nomix none attnmem; do
+    run="$data/runs/s7_$run_name"
+    extra="--coarse rule --taxonomy $taxonomy"
+    case $run_name in
+        none) extra="" ;;
+        attnmem) extra="--coarse attention-members --taxonomy $taxonomy" ;;
+    esac
+    [ "$run_name" = nomix ] || extra="$extra --mixtures $mixtures"
+    stage "$run" 3000 --init "$v1" --logit-weight 1 --lr 2e-4 --warmup 100 --seed 7 $extra
+    [ -f "$run/eval_test.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" --split test \
+        --taxonomy "$taxonomy" > /dev/null
+done
