@@ -64,7 +64,7 @@ else
     if [[ -e "$qt_tsan/libQt6Core.so.6" ]]; then
         export LD_LIBRARY_PATH="$qt_tsan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
         # NOTE: that QtCore was configured with Qt's default prefix; the plugins are Debian's.
-        export QT_PLUGIN_PATH="${QT_PLUGIN_PATH:-$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null | sed 's|^|/usr/lib/|;s|$|/qt6/plugins|')}"
+        export QT_PLUGIN_PATH="${QT_PLUGIN_PATH:-/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/qt6/plugins}"
         echo "sanitize: ThreadSanitizer QtCore from $qt_tsan" >&2
     else
         echo "sanitize: WARNING: Debian's uninstrumented QtCore; expect reports in Qt's event delivery" \
