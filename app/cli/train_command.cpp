@@ -310,11 +310,19 @@ int runTrain(TrainSettings s) {
         if (!s.init.empty()) {
             auto weights = io::readSafetensors(s.init);
             if (!weights) return printError(weights.error()), kExitSomeFailed;
-            if (auto ok = t.initialiseStudent(weights->tensors, s.init); !ok) return printError(ok.error()), kExitSomeFailed;
+            auto grown = t.initialiseStudent(weights->tensors, s.init);
+            if (!grown) return printError(grown.error()), kExitSomeFailed;
             auto sha = io::sha256File(s.init);
             options["initialised_from"] = {{"path", fs::absolute(s.init).string()}, {"sha256", sha ? *sha : ""},
-                                           {"step", weights->metadata.count("step") ? weights->metadata["step"] : ""}};
-            std::fprintf(stderr, "initialised the student from %s\n", s.init.c_str());
+                                           {"step", weights->metadata.count("step") ? weights->metadata["step"] : ""},
+                                           {"added_layers", grown->addedLayers}, {"width_factor", grown->widthFactor}};
+            std::string growth;
+            if (grown->addedLayers)
+                growth += "; " + std::to_string(grown->addedLayers) + " transformer layers added as identities";
+            if (grown->widthFactor > 1)
+                growth += "; token width x" + std::to_string(grown->widthFactor) + ", units copied";
+            if (!growth.empty()) growth = " (grown: " + growth.substr(2) + ")";
+            std::fprintf(stderr, "initialised the student from %s%s\n", s.init.c_str(), growth.c_str());
         }
         if (auto ok = io::writeFileAtomically(runDir / "options.json", options.dump(2)); !ok)
             return printError(ok.error()), kExitSomeFailed;

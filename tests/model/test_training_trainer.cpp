@@ -2,6 +2,7 @@
 // Trainer: a tiny synthetic distillation task, determinism, checkpoint/resume, failure paths.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <random>
@@ -114,13 +115,109 @@ TEST(Trainer, InitialisesANewRunFromAnotherStudentOrNamesTheMismatch) {
     // After the first step the run has its own history: no re-initialising.
     EXPECT_FALSE(t->initialiseStudent(source->studentWeights(), "source.safetensors"));
 
-    auto wider = tinyOptions();
-    wider.hyper["attention_ndim"] = 32;
-    auto w = makeTrainer(wider);
+    // Other conv channels cannot grow from it (only more layers or a wider token can).
+    auto otherConv = tinyOptions();
+    otherConv.hyper["conv_ndim"] = 8;
+    auto w = makeTrainer(otherConv);
     ASSERT_TRUE(w);
     auto refused = w->initialiseStudent(source->studentWeights(), "source.safetensors");
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message.find("source.safetensors"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("frontend.layer1"), std::string::npos) << refused.error().message;
+}
+
+TEST(Trainer, GrowsADeeperStudentFromAShallowerOneAsTheSameFunction) {
+    auto source = makeTrainer();
+    ASSERT_TRUE(source && source->run(5, 0.0, 0, 0, {}, {}));
+    auto deeper = tinyOptions();
+    deeper.hyper["attention_nlayers"] = 3;
+    auto grown = makeTrainer(deeper);
+    ASSERT_TRUE(grown);
+    const auto before = grown->studentWeights();
+    auto added = grown->initialiseStudent(source->studentWeights(), "source.safetensors");
+    ASSERT_TRUE(added) << added.error().message;
+    EXPECT_EQ(added->addedLayers, 2);
+    EXPECT_EQ(added->widthFactor, 1);
+
+    // The source's tensors are taken over; the added layers keep their fresh weights except for
+    // the two residual outputs, which start at zero so the layers pass their input through.
+    const auto after = grown->studentWeights();
+    for (const auto& [key, tensor] : source->studentWeights()) EXPECT_EQ(after.at(key).data, tensor.data) << key;
+    int zeroed = 0, fresh = 0;
+    for (const auto& [key, tensor] : after) {
+        if (!key.starts_with("transformer.layers.1.") && !key.starts_with("transformer.layers.2.")) continue;
+        const bool residualOut = key.find(".to_out.") != std::string::npos || key.find(".net.3.") != std::string::npos;
+        if (residualOut) {
+            ++zeroed;
+            for (float v : tensor.data) ASSERT_EQ(v, 0.0f) << key;
+        } else {
+            ++fresh;
+            EXPECT_EQ(tensor.data, before.at(key).data) << key;
+        }
+    }
+    EXPECT_EQ(zeroed, 2 * 4); // to_out.0 and net.3, weight and bias, in each of the two layers
+    EXPECT_GT(fresh, 0);
+
+    const auto mel = synthetic(4, 11).mel;
+    auto expected = source->predict(mel), actual = grown->predict(mel);
+    ASSERT_TRUE(expected && actual);
+    ASSERT_EQ(expected->data.size(), actual->data.size());
+    for (size_t i = 0; i < expected->data.size(); ++i) EXPECT_NEAR(actual->data[i], expected->data[i], 1e-6) << i;
+
+    // The added layers learn: their residual outputs leave zero after a few steps.
+    ASSERT_TRUE(grown->run(3, 0.0, 0, 0, {}, {}));
+    const auto trained = grown->studentWeights();
+    EXPECT_NE(trained.at("transformer.layers.2.0.fn.fn.to_out.0.weight").data,
+              after.at("transformer.layers.2.0.fn.fn.to_out.0.weight").data);
+
+    // A shallower student cannot take a deeper one's weights: the layers it lacks are named.
+    auto shallow = makeTrainer();
+    ASSERT_TRUE(shallow);
+    auto refused = shallow->initialiseStudent(trained, "deep.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("deep.safetensors"), std::string::npos) << refused.error().message;
+}
+
+TEST(Trainer, GrowsAWiderAndDeeperStudentAsTheSameFunctionOrNamesWhyNot) {
+    auto source = makeTrainer();
+    ASSERT_TRUE(source && source->run(5, 0.0, 0, 0, {}, {}));
+    auto bigger = tinyOptions();
+    bigger.hyper["attention_ndim"] = 48; // 3x the width, the same 2 heads
+    bigger.hyper["attention_nlayers"] = 2;
+    auto grown = makeTrainer(bigger);
+    ASSERT_TRUE(grown);
+    auto report = grown->initialiseStudent(source->studentWeights(), "source.safetensors");
+    ASSERT_TRUE(report) << report.error().message;
+    EXPECT_EQ(report->addedLayers, 1);
+    EXPECT_EQ(report->widthFactor, 3);
+    const auto weights = grown->studentWeights();
+    EXPECT_EQ(weights.at("cls_token").shape, (std::vector<int64_t>{48}));
+    EXPECT_EQ(weights.at("transformer.layers.0.1.fn.fn.net.0.weight").shape, (std::vector<int64_t>{192, 48}));
+
+    const auto mel = synthetic(4, 12).mel;
+    auto expected = source->predict(mel), actual = grown->predict(mel);
+    ASSERT_TRUE(expected && actual);
+    ASSERT_EQ(expected->data.size(), actual->data.size());
+    double worst = 0.0;
+    for (size_t i = 0; i < expected->data.size(); ++i)
+        worst = std::max(worst, double(std::abs(actual->data[i] - expected->data[i])));
+    EXPECT_LT(worst, 1e-5);
+    // The copies are not frozen together: dropout tells them apart, so training moves them apart.
+    ASSERT_TRUE(grown->run(5, 0.0, 0, 0, {}, {}));
+    const auto& qkv = grown->studentWeights().at("transformer.layers.0.0.fn.fn.to_qkv.weight");
+    const int64_t cols = qkv.shape[1];
+    // Row 0 (head 0, unit 0) and row 8 (head 0, its first copy) started equal.
+    EXPECT_NE(std::vector<float>(qkv.data.begin(), qkv.data.begin() + cols),
+              std::vector<float>(qkv.data.begin() + 8 * cols, qkv.data.begin() + 9 * cols));
+
+    auto notMultiple = tinyOptions();
+    notMultiple.hyper["attention_ndim"] = 24;
+    auto odd = makeTrainer(notMultiple);
+    ASSERT_TRUE(odd);
+    auto refused = odd->initialiseStudent(source->studentWeights(), "source.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("source.safetensors"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("multiple"), std::string::npos) << refused.error().message;
 }
 
 TEST(Trainer, SameSeedSameWeights) {

@@ -6,7 +6,7 @@
 # works too). Usage: build_file_list.sh OUTPUT.tsv [path/to/tagscope-cli]
 set -eu
 here=$(dirname "$0")
-out=${1:-/work/data/corpus/files.tsv}
+out=${1:?usage: build_file_list.sh OUTPUT.tsv [path/to/tagscope-cli]}
 cli=${2:-tagscope-cli}
 min_seconds=${MIN_SECONDS:-30}
 mkdir -p "$(dirname "$out")"

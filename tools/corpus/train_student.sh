@@ -19,6 +19,9 @@
 #                teachers (waveforms added, the second 0-6 dB down), for the runs that use them;
 #   5. mixing:   the same fine-tune with and without the mixtures (rule head), evaluated;
 #   6. coarse on all windows + mixtures: no head, and the attention head scoped to members.
+#   7. capacity: stage 5's no-mixture run again with a deeper (4 layers) and a wider (token width
+#      128) student, each grown from v1's weights so it starts as v1's function (--init with
+#      --layers / --width); compared with stage 5's nomix run (same data, schedule and seed).
 # Session 7 ran stages 5-6 with 519 of the 1000 mixtures cached (the runs use what is cached).
 # v1 was trained by this script's earlier version: 2 windows per file, 12 packages, 2000 BCE
 # steps from random weights then 6000 with --logit-weight 1 (its card records it).
@@ -78,6 +81,17 @@ for run_name in mix nomix none attnmem; do
     esac
     [ "$run_name" = nomix ] || extra="$extra --mixtures $mixtures"
     stage "$run" 3000 --init "$v1" --logit-weight 1 --lr 2e-4 --warmup 100 --seed 7 $extra
+    [ -f "$run/eval_test.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" --split test \
+        --taxonomy "$taxonomy" > /dev/null
+done
+
+# 7. capacity (issue 12 item 3): the same fine-tune as stage 5's nomix run, with a deeper and a
+#    wider student grown from v1 (layers added as identities; token units copied).
+for run_name in deep4 wide128; do
+    run="$data/runs/s8_$run_name"
+    size="--layers 4"
+    [ "$run_name" = wide128 ] && size="--width 128"
+    stage "$run" 3000 --init "$v1" --logit-weight 1 --lr 2e-4 --warmup 100 --seed 7 --coarse rule --taxonomy "$taxonomy" $size
     [ -f "$run/eval_test.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" --split test \
         --taxonomy "$taxonomy" > /dev/null
 done

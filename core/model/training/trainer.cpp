@@ -3,6 +3,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <mutex>
@@ -10,7 +11,9 @@
 
 #include "core/io/safetensors.h"
 #include "core/io/torch_checkpoint.h"
+#include "core/model/nets/music_tagging_transformer.h"
 #include "core/model/nets/tagger_net.h"
+#include "core/model/training/grow_student.h"
 #include "core/model/torch_shim.h"
 
 namespace tagscope::model::training {
@@ -389,15 +392,16 @@ Result<void> Trainer::loadCheckpoint(const std::filesystem::path& path) {
     return {};
 }
 
-Result<void> Trainer::initialiseStudent(const TensorMap& weights, const std::filesystem::path& source) {
+Result<GrowthReport> Trainer::initialiseStudent(const TensorMap& weights, const std::filesystem::path& source) {
     if (m_impl->status.step != 0)
         return fail(Error::Kind::InvalidInput, source, "a student can only be initialised before the first step");
-    // NOTE: a coarse head the source lacks (fine-tuning a student without one) keeps its fresh
-    // initialisation; every other tensor must be in `weights`.
-    TensorMap merged = weights;
-    for (auto& [key, value] : stateDict(*m_impl->net))
-        if (key.starts_with("coarse_head.") && !merged.count(key)) merged[key] = std::move(value);
-    return loadStateDict(*m_impl->net, merged, source);
+    // NOTE: a coarse head the source lacks keeps its fresh initialisation; a deeper or wider
+    // student grows from a smaller one (growStudent), starting as exactly its function.
+    auto grown = growStudent(weights, stateDict(*m_impl->net),
+                             m_impl->options.hyper.value("attention_nheads", MusicTaggingTransformerConfig{}.attentionNheads), source);
+    if (!grown) return fail(grown.error());
+    if (auto ok = loadStateDict(*m_impl->net, grown->weights, source); !ok) return fail(ok.error());
+    return GrowthReport{grown->addedLayers, grown->widthFactor};
 }
 
 TensorMap Trainer::studentWeights() const { return stateDict(*m_impl->net); }

@@ -19,6 +19,12 @@ namespace tagscope::model::training {
 
 /// Settings of a run. Everything that changes the result is stored in the checkpoint, so a
 /// resumed run continues the same schedule.
+/// How a student initialised from another one grew (both 0/1 when the sizes agree).
+struct GrowthReport {
+    int64_t addedLayers = 0; ///< transformer layers added as identities
+    int64_t widthFactor = 1; ///< token width multiplied by this
+};
+
 struct TrainerOptions {
     std::string architecture = "mtt";
     /// Student hyper-parameters (createNet); the defaults fit a 2-core CPU.
@@ -100,7 +106,9 @@ public:
 
     /// Starts a new run from another student's weights (fine-tuning, or continuing a run with
     /// other options); optimizer moments start at zero. Errors name `source` and the keys.
-    Result<void> initialiseStudent(const TensorMap& weights, const std::filesystem::path& source);
+    /// A deeper or wider student grows from a smaller one and starts as exactly its function
+    /// (growStudent): layers added as identities, token units copied. Returns what grew.
+    Result<GrowthReport> initialiseStudent(const TensorMap& weights, const std::filesystem::path& source);
     /// The student's parameters and buffers (upstream key names), for a model's weights file.
     TensorMap studentWeights() const;
     /// Student probabilities (W x nTags) of windows W x nMels x frames, in eval mode.

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/model/training/grow_student.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace tagscope::model::training {
+namespace {
+
+constexpr std::string_view kLayerPrefix = "transformer.layers.";
+
+int64_t layerOf(const std::string& key) { return std::stoll(key.substr(kLayerPrefix.size())); }
+
+bool residualOutput(const std::string& key) {
+    return key.find(".fn.fn.to_out.") != std::string::npos || key.find(".fn.fn.net.3.") != std::string::npos;
+}
+
+/// out[r][c] = in[rows[r]][cols[c]] * rowScale[r] * colScale: rows and columns picked by index.
+HostTensor remap(const HostTensor& in, const std::vector<int64_t>& rows, const std::vector<float>& rowScale,
+                 const std::vector<int64_t>& cols, float colScale) {
+    const int64_t inCols = in.shape.size() == 2 ? in.shape[1] : 1;
+    HostTensor out;
+    out.shape = in.shape.size() == 2 ? std::vector<int64_t>{int64_t(rows.size()), int64_t(cols.size())}
+                                     : std::vector<int64_t>{int64_t(rows.size())};
+    out.data.resize(rows.size() * cols.size());
+    for (size_t r = 0; r < rows.size(); ++r)
+        for (size_t c = 0; c < cols.size(); ++c)
+            out.data[r * cols.size() + c] = in.data[size_t(rows[r] * inCols + cols[c])] * rowScale[r] * colScale;
+    return out;
+}
+
+std::vector<int64_t> identity(int64_t n) {
+    std::vector<int64_t> v(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) v[size_t(i)] = i;
+    return v;
+}
+
+/// Widens one tensor of a k-times wider student; nullopt when the key is not a token-width tensor.
+struct Widener {
+    int64_t k;
+    std::vector<int64_t> unit, hidden; ///< new index -> source index (token units, feed-forward units)
+
+    std::optional<HostTensor> operator()(const std::string& key, const HostTensor& w) const {
+        const std::vector<int64_t> one{0};
+        auto ones = [](size_t n) { return std::vector<float>(n, 1.0f); };
+        const float share = 1.0f / float(k);
+        auto vec = [&](const std::vector<int64_t>& map) { return remap(w, map, ones(map.size()), one, 1.0f); };
+        auto matrix = [&](const std::vector<int64_t>& rows, const std::vector<int64_t>& cols, float colScale) {
+            return remap(w, rows, ones(rows.size()), cols, colScale);
+        };
+        const auto ends = [&](std::string_view s) { return key.ends_with(s); };
+        if (key == "cls_token" || ends(".norm.weight") || ends(".norm.bias") || key == "mlp_head.0.weight" ||
+            key == "mlp_head.0.bias" || key == "frontend.fc.bias" || ends(".to_out.0.bias") || ends(".net.3.bias"))
+            return vec(unit);
+        if (ends(".net.0.bias")) return vec(hidden);
+        if (key == "pos_embedding") { // 1 x positions x width: positions are the rows
+            const HostTensor flat{{w.shape[1], w.shape[2]}, w.data};
+            auto out = remap(flat, identity(w.shape[1]), ones(size_t(w.shape[1])), unit, 1.0f);
+            out.shape = {1, out.shape[0], out.shape[1]};
+            return out;
+        }
+        if (key == "frontend.fc.weight") return matrix(unit, identity(w.shape[1]), 1.0f);
+        if (key == "mlp_head.1.weight") return matrix(identity(w.shape[0]), unit, share);
+        if (ends(".to_out.0.weight")) return matrix(unit, unit, share);
+        if (ends(".net.0.weight")) return matrix(hidden, unit, share);
+        if (ends(".net.3.weight")) return matrix(unit, hidden, share);
+        if (ends(".to_qkv.weight")) { // q, k, v stacked; queries scaled by 1/sqrt(k)
+            const int64_t width = w.shape[1];
+            std::vector<int64_t> rows;
+            std::vector<float> scale;
+            for (int64_t part = 0; part < 3; ++part)
+                for (int64_t u : unit) {
+                    rows.push_back(part * width + u);
+                    scale.push_back(part == 0 ? float(1.0 / std::sqrt(double(k))) : 1.0f);
+                }
+            return remap(w, rows, scale, unit, share);
+        }
+        return std::nullopt;
+    }
+
+};
+
+} // namespace
+
+Result<GrownStudent> growStudent(const TensorMap& source, const TensorMap& fresh, int64_t heads,
+                                 const std::filesystem::path& sourcePath) {
+    const auto width = [](const TensorMap& m) -> int64_t {
+        const auto it = m.find("cls_token");
+        return it == m.end() || it->second.shape.size() != 1 ? 0 : it->second.shape[0];
+    };
+    const int64_t from = width(source), to = width(fresh);
+    if (from <= 0 || to <= 0)
+        return fail(Error::Kind::Mismatch, sourcePath, "is not a Music Tagging Transformer student (no cls_token)");
+    if (to % from != 0)
+        return fail(Error::Kind::Mismatch, sourcePath,
+                    "token width " + std::to_string(from) + " cannot grow to " + std::to_string(to) +
+                        " (only to a whole multiple)");
+    GrownStudent grown;
+    grown.widthFactor = to / from;
+    const int64_t k = grown.widthFactor;
+
+    Widener widen{k, {}, {}};
+    if (k > 1) {
+        if (heads <= 0 || from % heads != 0)
+            return fail(Error::Kind::Mismatch, sourcePath,
+                        "token width " + std::to_string(from) + " does not split into " + std::to_string(heads) + " heads");
+        for (const auto& [key, value] : fresh)
+            if (key.starts_with("coarse_head."))
+                return fail(Error::Kind::Mismatch, sourcePath,
+                            "a student with a learned coarse head cannot be widened from it (" + key + ")");
+        // Head by head: new head h holds k copies of the source head h's units.
+        const int64_t headFrom = from / heads, headTo = to / heads;
+        for (int64_t j = 0; j < to; ++j) widen.unit.push_back(j / headTo * headFrom + j % headTo % headFrom);
+        int64_t hiddenFrom = 0, hiddenTo = 0;
+        for (const auto& [key, value] : source)
+            if (key.ends_with(".net.0.bias")) hiddenFrom = value.shape[0];
+        for (const auto& [key, value] : fresh)
+            if (key.ends_with(".net.0.bias")) hiddenTo = value.shape[0];
+        if (hiddenFrom <= 0 || hiddenTo != k * hiddenFrom)
+            return fail(Error::Kind::Mismatch, sourcePath,
+                        "feed-forward width " + std::to_string(hiddenFrom) + " does not grow by " + std::to_string(k) +
+                            " to " + std::to_string(hiddenTo));
+        for (int64_t j = 0; j < hiddenTo; ++j) widen.hidden.push_back(j % hiddenFrom);
+    }
+
+    int64_t sourceLayers = 0;
+    for (const auto& [key, value] : source)
+        if (key.starts_with(kLayerPrefix)) sourceLayers = std::max(sourceLayers, layerOf(key) + 1);
+
+    // Keys of the source that the student lacks stay in, so loading names them as unexpected.
+    grown.weights = source;
+    std::vector<bool> added;
+    for (const auto& [key, value] : fresh) {
+        const auto it = source.find(key);
+        if (it != source.end()) {
+            // NOTE: at the same width a shape mismatch is left for loading, which names them all.
+            if (it->second.shape == value.shape || k == 1) continue;
+            std::optional<HostTensor> wide = k > 1 ? widen(key, it->second) : std::nullopt;
+            if (!wide || wide->shape != value.shape)
+                return fail(Error::Kind::Mismatch, sourcePath,
+                            "weights do not fit the architecture: " + key + " is " + it->second.shapeString() +
+                                ", the student's " + value.shapeString());
+            grown.weights[key] = std::move(*wide);
+        } else if (key.starts_with("coarse_head.")) {
+            grown.weights[key] = value;
+        } else if (sourceLayers > 0 && key.starts_with(kLayerPrefix) && layerOf(key) >= sourceLayers) {
+            HostTensor t = value;
+            if (residualOutput(key)) std::fill(t.data.begin(), t.data.end(), 0.0f);
+            grown.weights[key] = std::move(t);
+            const auto layer = size_t(layerOf(key));
+            if (added.size() <= layer) added.resize(layer + 1, false);
+            added[layer] = true;
+        }
+        // Anything else the source lacks stays missing: loading names it.
+    }
+    for (bool a : added) grown.addedLayers += a ? 1 : 0;
+    return grown;
+}
+
+} // namespace tagscope::model::training
