@@ -323,6 +323,12 @@ int runTrain(TrainSettings s) {
                 growth += "; token width x" + std::to_string(grown->widthFactor) + ", units copied";
             if (!growth.empty()) growth = " (grown: " + growth.substr(2) + ")";
             std::fprintf(stderr, "initialised the student from %s%s\n", s.init.c_str(), growth.c_str());
+            // The starting point as this run's student (grown when the sizes differ): the base of
+            // an interpolation between it and the trained student (WiSE-FT), and a record.
+            if (auto ok = io::writeSafetensors(runDir / "initial_student.safetensors", t.studentWeights(),
+                                               {{"step", "0"}, {"initialised_from", fs::absolute(s.init).string()}});
+                !ok)
+                return printError(ok.error()), kExitSomeFailed;
         }
         if (auto ok = io::writeFileAtomically(runDir / "options.json", options.dump(2)); !ok)
             return printError(ok.error()), kExitSomeFailed;
