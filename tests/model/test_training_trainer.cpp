@@ -176,6 +176,17 @@ TEST(Trainer, GrowsADeeperStudentFromAShallowerOneAsTheSameFunction) {
     auto refused = shallow->initialiseStudent(trained, "deep.safetensors");
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message.find("deep.safetensors"), std::string::npos) << refused.error().message;
+
+    // A damaged file whose layer key carries no number is refused by name, not thrown on.
+    auto damaged = source->studentWeights();
+    damaged["transformer.layers.x.0.fn.fn.to_out.0.weight"] = damaged.at("transformer.layers.0.0.fn.fn.to_out.0.weight");
+    auto deepAgain = makeTrainer(deeper);
+    ASSERT_TRUE(deepAgain);
+    auto broken = deepAgain->initialiseStudent(damaged, "damaged.safetensors");
+    ASSERT_FALSE(broken);
+    EXPECT_EQ(broken.error().kind, Error::Kind::Mismatch);
+    EXPECT_NE(broken.error().message.find("damaged.safetensors"), std::string::npos) << broken.error().message;
+    EXPECT_NE(broken.error().message.find("transformer.layers.x."), std::string::npos) << broken.error().message;
 }
 
 TEST(Trainer, GrowsAWiderAndDeeperStudentAsTheSameFunctionOrNamesWhyNot) {

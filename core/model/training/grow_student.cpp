@@ -2,6 +2,7 @@
 #include "core/model/training/grow_student.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <optional>
 #include <string_view>
@@ -12,7 +13,16 @@ namespace {
 
 constexpr std::string_view kLayerPrefix = "transformer.layers.";
 
-int64_t layerOf(const std::string& key) { return std::stoll(key.substr(kLayerPrefix.size())); }
+/// The layer number of a "transformer.layers.<n>.…" key; nullopt when the key names none.
+std::optional<int64_t> layerOf(const std::string& key) {
+    if (!key.starts_with(kLayerPrefix)) return std::nullopt;
+    const char* first = key.data() + kLayerPrefix.size();
+    const char* last = key.data() + key.size();
+    int64_t layer = -1;
+    const auto [end, error] = std::from_chars(first, last, layer);
+    if (error != std::errc{} || end == first || end == last || *end != '.' || layer < 0) return std::nullopt;
+    return layer;
+}
 
 bool residualOutput(const std::string& key) {
     return key.find(".fn.fn.to_out.") != std::string::npos || key.find(".fn.fn.net.3.") != std::string::npos;
@@ -127,8 +137,12 @@ Result<GrownStudent> growStudent(const TensorMap& source, const TensorMap& fresh
     }
 
     int64_t sourceLayers = 0;
-    for (const auto& [key, value] : source)
-        if (key.starts_with(kLayerPrefix)) sourceLayers = std::max(sourceLayers, layerOf(key) + 1);
+    for (const auto& [key, value] : source) {
+        if (!key.starts_with(kLayerPrefix)) continue;
+        const auto layer = layerOf(key);
+        if (!layer) return fail(Error::Kind::Mismatch, sourcePath, "has a transformer tensor without a layer number: " + key);
+        sourceLayers = std::max(sourceLayers, *layer + 1);
+    }
 
     // Keys of the source that the student lacks stay in, so loading names them as unexpected.
     grown.weights = source;
@@ -146,13 +160,12 @@ Result<GrownStudent> growStudent(const TensorMap& source, const TensorMap& fresh
             grown.weights[key] = std::move(*wide);
         } else if (key.starts_with("coarse_head.")) {
             grown.weights[key] = value;
-        } else if (sourceLayers > 0 && key.starts_with(kLayerPrefix) && layerOf(key) >= sourceLayers) {
+        } else if (const auto layer = layerOf(key); sourceLayers > 0 && layer && *layer >= sourceLayers) {
             HostTensor t = value;
             if (residualOutput(key)) std::fill(t.data.begin(), t.data.end(), 0.0f);
             grown.weights[key] = std::move(t);
-            const auto layer = size_t(layerOf(key));
-            if (added.size() <= layer) added.resize(layer + 1, false);
-            added[layer] = true;
+            if (added.size() <= size_t(*layer)) added.resize(size_t(*layer) + 1, false);
+            added[size_t(*layer)] = true;
         }
         // Anything else the source lacks stays missing: loading names it.
     }
