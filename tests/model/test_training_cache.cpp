@@ -194,10 +194,21 @@ TEST(EvaluationMetrics, ReferenceAgreesPerfectlyWithItselfAndNotWithItsReverse) 
     EXPECT_NEAR(self.prAuc, 1.0, 1e-12);
     EXPECT_NEAR(self.spearman, 1.0, 1e-12);
     EXPECT_GT(self.tagsScored, 0u);
+    // Per tag: every scored tag is perfect, the others (no positives or no negatives) are NaN.
+    ASSERT_EQ(self.tagRocAuc.size(), 8u);
+    size_t scored = 0;
+    for (double roc : self.tagRocAuc) {
+        if (!std::isfinite(roc)) continue;
+        ++scored;
+        EXPECT_NEAR(roc, 1.0, 1e-12);
+    }
+    EXPECT_EQ(scored, self.tagsScored);
     ScoreMatrix reversed = ref;
     for (auto& v : reversed.values) v = 1.0f - v;
     const auto rev = compareToReference(reversed, ref, 2);
     EXPECT_NEAR(rev.rocAuc, 0.0, 1e-12);
+    for (size_t k = 0; k < 8; ++k)
+        if (std::isfinite(rev.tagRocAuc[k])) EXPECT_NEAR(rev.tagRocAuc[k], 0.0, 1e-12) << k;
     EXPECT_NEAR(rev.spearman, -1.0, 1e-12);
 }
 

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Markdown tables of `tagscope-cli train eval` results, for closing notes and model cards.
 
-    tools/corpus/eval_table.py NAME=RUN_DIR/eval_test.json [NAME=...]
+    tools/corpus/eval_table.py [--tags CARD.json] NAME=RUN_DIR/eval_test.json [NAME=...]
 
 Prints, per vocabulary, each named student's ROC-AUC / PR-AUC against the teacher ensemble's
 top-5 tags beside every single teacher's (from the first file), the gap of each student to the
 best single teacher, and the coarse level (post-hoc max-pooling and learned groups) when scored.
+With --tags (a model card naming the vocabularies' tags), it also lists, per vocabulary, the tags
+on which the last named student trails the best single teacher most (per-tag ROC-AUC).
 """
 import json
 import sys
@@ -24,7 +26,26 @@ def fmt(metrics):
     return f"{metrics['roc_auc']:.3f} / {metrics['pr_auc']:.3f}"
 
 
+def weakest_tags(card_path, name, result, first, count=6):
+    with open(card_path, encoding="utf-8") as f:
+        names = {v["name"]: v["tags"] for v in json.load(f)["vocabularies"]}
+    print(f"\nTags where {name} trails the best teacher most (per-tag ROC-AUC, student vs teacher):\n")
+    for v, tags in names.items():
+        if v not in result or "tag_roc_auc" not in result[v]["student"]:
+            continue
+        best = max((t for t in first[v] if t != "student"), key=lambda t: first[v][t]["roc_auc"])
+        pairs = [(tags[k], s, b) for k, (s, b) in
+                 enumerate(zip(result[v]["student"]["tag_roc_auc"], first[v][best]["tag_roc_auc"]))
+                 if s is not None and b is not None]
+        pairs.sort(key=lambda p: p[1] - p[2])
+        cells = ", ".join(f"{tag} {s:.2f} vs {b:.2f}" for tag, s, b in pairs[:count])
+        print(f"- {v} ({best}): {cells}")
+
+
 def main(arguments):
+    card = None
+    if len(arguments) >= 2 and arguments[0] == "--tags":
+        card, arguments = arguments[1], arguments[2:]
     if not arguments:
         sys.exit(__doc__)
     runs = [load(a) for a in arguments]
@@ -53,6 +74,8 @@ def main(arguments):
             posthoc = fmt(c["posthoc"]) if "posthoc" in c else ""
             learned = fmt(c["learned"]) if "learned" in c else ""
             print(f"| {name} | {posthoc} | {learned} |")
+    if card:
+        weakest_tags(card, *runs[-1], first)
 
 
 if __name__ == "__main__":

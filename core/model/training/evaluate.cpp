@@ -37,7 +37,10 @@ double mean(const std::vector<double>& values) {
 }
 
 nlohmann::json toJson(const AgreementMetrics& m) {
-    return {{"roc_auc", m.rocAuc}, {"pr_auc", m.prAuc}, {"spearman", m.spearman}, {"tags_scored", m.tagsScored}};
+    nlohmann::json perTag = nlohmann::json::array();
+    for (double roc : m.tagRocAuc) perTag.push_back(std::isfinite(roc) ? nlohmann::json(roc) : nlohmann::json(nullptr));
+    return {{"roc_auc", m.rocAuc},         {"pr_auc", m.prAuc},        {"spearman", m.spearman},
+            {"tags_scored", m.tagsScored}, {"tag_roc_auc", perTag}};
 }
 
 // Column block [offset, offset + tags) of a W x K matrix, averaged over rows.
@@ -96,12 +99,13 @@ AgreementMetrics compareToReference(const ScoreMatrix& model, const ScoreMatrix&
                          [&](size_t a, size_t b) { return reference.at(t, a) > reference.at(t, b); });
         for (size_t k = 0; k < std::min(topK, tags); ++k) labels[t * tags + order[k]] = 1;
     }
-    std::vector<double> rocs, aps, rhos;
+    std::vector<double> rocs, aps, rhos, perTag(tags);
     for (size_t k = 0; k < tags; ++k) {
         std::vector<float> s(tracks);
         std::vector<int> l(tracks);
         for (size_t t = 0; t < tracks; ++t) s[t] = model.at(t, k), l[t] = labels[t * tags + k];
         const double roc = rocAuc(s, l);
+        perTag[k] = roc;
         if (!std::isfinite(roc)) continue;
         rocs.push_back(roc);
         aps.push_back(averagePrecision(s, l));
@@ -111,7 +115,7 @@ AgreementMetrics compareToReference(const ScoreMatrix& model, const ScoreMatrix&
         std::vector<float> b(reference.values.begin() + long(t * tags), reference.values.begin() + long((t + 1) * tags));
         rhos.push_back(spearman(a, b));
     }
-    return {mean(rocs), mean(aps), mean(rhos), rocs.size()};
+    return {mean(rocs), mean(aps), mean(rhos), rocs.size(), std::move(perTag)};
 }
 
 Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::json& hyper, int nTags,

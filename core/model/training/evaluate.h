@@ -31,6 +31,7 @@ struct AgreementMetrics {
     double prAuc = 0.0;    ///< macro average precision over the same tags
     double spearman = 0.0; ///< mean over tracks of the rank correlation of the tag scores
     size_t tagsScored = 0; ///< tags that entered the macro averages
+    std::vector<double> tagRocAuc; ///< ROC-AUC of each tag, in tag order; NaN for a tag without positives or negatives
 };
 
 /// ROC-AUC of `scores` for binary `labels` (ties count half); NaN when a class is missing.
