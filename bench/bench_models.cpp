@@ -69,6 +69,8 @@ std::vector<ModelSpec> allSpecs() {
         {"stu-wide", "mtt", studentHyper(128, 2, false), 96, 313, 79872.0 / 16000.0, 150},
         {"stu-deep", "mtt", studentHyper(64, 4, false), 96, 313, 79872.0 / 16000.0, 150},
         {"stu-attn", "mtt", studentHyper(64, 2, true), 96, 313, 79872.0 / 16000.0, 200},
+        // v1's size on whole 29 s windows (1813 frames), as the session-9 fine-tunes were trained.
+        {"stu-29s", "mtt", studentHyper(64, 2, false), 96, 1813, 463872.0 / 16000.0, 150},
     };
 }
 
@@ -232,7 +234,7 @@ int main(int argc, char** argv) {
             std::stringstream ss(argv[++i]);
             for (std::string m; std::getline(ss, m, ',');) only.insert(m);
         } else {
-            std::cerr << "usage: " << argv[0] << " [--threads N] [--quick] [--models fcn,musicnn,crnn,mtt,cnnsa,student,stu-wide,stu-deep,stu-attn]\n";
+            std::cerr << "usage: " << argv[0] << " [--threads N] [--quick] [--models fcn,musicnn,crnn,mtt,cnnsa,student,stu-wide,stu-deep,stu-attn,stu-29s]\n";
             return 2;
         }
     }
