@@ -218,6 +218,7 @@ nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
                         {"batch_size", o.batchSize},      {"total_steps", o.totalSteps}, {"warmup_steps", o.warmupSteps},
                         {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay}, {"seed", o.seed}};
     if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
+    if (o.rankWeight > 0) j["rank_weight"] = o.rankWeight;
     if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
     return j;
 }
@@ -237,6 +238,7 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
         o.weightDecay = j.at("weight_decay");
         o.seed = j.at("seed");
         o.logitWeight = j.value("logit_weight", 0.0);
+        o.rankWeight = j.value("rank_weight", 0.0);
         o.coarseWeight = j.value("coarse_weight", 1.0);
     } catch (const std::exception& e) {
         return fail(Error::Kind::InvalidInput, runDir / "options.json", std::string("unreadable run options: ") + e.what());
@@ -547,6 +549,9 @@ void registerTrainCommands(CLI::App& app) {
     run->add_option("--warmup", o.warmupSteps, "Warm-up steps")->capture_default_str();
     run->add_option("--logit-weight", o.logitWeight,
                     "Weight of a logit-space squared error added to the BCE (ranks low-probability tags)")
+        ->capture_default_str();
+    run->add_option("--rank-weight", o.rankWeight,
+                    "Weight of a tag-wise ranking term: 1 - correlation across the batch of student and teacher logits, per tag")
         ->capture_default_str();
     run->add_option("--mixtures", s->mixtureList, "Also train on the cached mixtures of this plan (train cache --mixture-list)");
     run->add_option("--coarse", s->coarse, "Coarse head learned with the fine tags: rule (grouped max-pooling with a "

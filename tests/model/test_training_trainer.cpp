@@ -100,6 +100,32 @@ TEST(Trainer, LogitWeightAddsALogitErrorTermThatTrainsAndIsStoredWithTheRun) {
     ASSERT_TRUE(again && again->loadCheckpoint(dir / "ckpt.safetensors"));
 }
 
+TEST(Trainer, RankWeightAddsATagWiseCorrelationTermThatTrainsAndIsStoredWithTheRun) {
+    const auto dir = test::scratchDir("trainer_rank");
+    auto plain = makeTrainer();
+    auto o = tinyOptions();
+    o.rankWeight = 1.0;
+    auto ranked = makeTrainer(o);
+    ASSERT_TRUE(plain && ranked);
+    ASSERT_TRUE(plain->validate() && ranked->validate());
+    // The mean predictor is constant across windows: no correlation on any tag, so the term
+    // adds exactly its weight to the baseline.
+    EXPECT_NEAR(ranked->status().baselineLoss - plain->status().baselineLoss, 1.0, 1e-3);
+    const double before = ranked->status().validationLoss - plain->status().validationLoss;
+    EXPECT_GT(before, 0.0);
+    auto status = ranked->run(200, 0.0, 0, 0, dir / "ckpt.safetensors", {});
+    ASSERT_TRUE(status) << status.error().message;
+    ASSERT_TRUE(plain->run(200, 0.0, 0, 0, {}, {}));
+    // Trained, the student orders the validation windows on each tag as the teachers do.
+    const double after = status->validationLoss - plain->status().validationLoss;
+    EXPECT_LT(after, 0.5 * before) << before << " -> " << after;
+    EXPECT_LT(status->validationLoss, 0.6 * status->baselineLoss);
+    // A run without the term cannot resume it.
+    auto refused = plain->loadCheckpoint(dir / "ckpt.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
+}
+
 TEST(Trainer, InitialisesANewRunFromAnotherStudentOrNamesTheMismatch) {
     auto source = makeTrainer();
     ASSERT_TRUE(source && source->run(5, 0.0, 0, 0, {}, {}));

@@ -29,20 +29,34 @@ torch::Tensor softBce(const torch::Tensor& probabilities, const torch::Tensor& t
 
 torch::Tensor clampedLogit(const torch::Tensor& p) { return torch::logit(p.clamp(1e-3, 1.0 - 1e-3)); }
 
-// The training objective: soft BCE plus, when asked, squared error of clamped logits.
-torch::Tensor distillationLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, double logitWeight) {
+// Mean over tags of 1 - the correlation across the batch (rows) of student and teacher logits.
+// A tag constant on either side has no order to match: it counts as uncorrelated (1).
+torch::Tensor rankLoss(const torch::Tensor& probabilities, const torch::Tensor& targets) {
+    auto s = clampedLogit(probabilities), t = clampedLogit(targets);
+    s = s - s.mean(0, true);
+    t = t - t.mean(0, true);
+    const auto correlation = (s * t).sum(0) / (s.norm(2, 0) * t.norm(2, 0) + 1e-6);
+    return (1.0 - correlation).mean();
+}
+
+// The training objective: soft BCE plus, when asked, squared error of clamped logits and the
+// tag-wise ranking term.
+torch::Tensor distillationLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, double logitWeight,
+                               double rankWeight) {
     auto loss = softBce(probabilities, targets);
     if (logitWeight > 0) loss = loss + logitWeight * torch::mse_loss(clampedLogit(probabilities), clampedLogit(targets));
+    if (rankWeight > 0 && probabilities.size(0) > 1) loss = loss + rankWeight * rankLoss(probabilities, targets);
     return loss;
 }
 
 // Fine loss plus weighted coarse loss when the student has `fine` fine outputs and more.
 torch::Tensor studentLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, int64_t fine,
-                          double logitWeight, double coarseWeight) {
-    if (fine >= probabilities.size(1)) return distillationLoss(probabilities, targets, logitWeight);
+                          double logitWeight, double rankWeight, double coarseWeight) {
+    if (fine >= probabilities.size(1)) return distillationLoss(probabilities, targets, logitWeight, rankWeight);
     const int64_t coarse = probabilities.size(1) - fine;
-    return distillationLoss(probabilities.narrow(1, 0, fine), targets.narrow(1, 0, fine), logitWeight) +
-           coarseWeight * distillationLoss(probabilities.narrow(1, fine, coarse), targets.narrow(1, fine, coarse), logitWeight);
+    return distillationLoss(probabilities.narrow(1, 0, fine), targets.narrow(1, 0, fine), logitWeight, rankWeight) +
+           coarseWeight * distillationLoss(probabilities.narrow(1, fine, coarse), targets.narrow(1, fine, coarse),
+                                           logitWeight, rankWeight);
 }
 
 HostTensor bytesAsFloats(const torch::Tensor& bytes) { return toHostTensor(bytes.to(torch::kFloat32)); }
@@ -103,7 +117,7 @@ struct Trainer::Impl {
     int64_t fineTags = 0;       // outputs before the coarse groups (all outputs without a coarse head)
 
     torch::Tensor loss(const torch::Tensor& probabilities, const torch::Tensor& targets) const {
-        return studentLoss(probabilities, targets, fineTags, options.logitWeight, options.coarseWeight);
+        return studentLoss(probabilities, targets, fineTags, options.logitWeight, options.rankWeight, options.coarseWeight);
     }
 
     nlohmann::json optionsJson() const {
@@ -118,6 +132,7 @@ struct Trainer::Impl {
                             {"seed", o.seed}};
         // NOTE: written only when used, so checkpoints of runs without it still resume.
         if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
+        if (o.rankWeight > 0) j["rank_weight"] = o.rankWeight;
         if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
         return j;
     }

@@ -44,6 +44,11 @@ struct TrainerOptions {
     /// student learns to rank tracks for every tag. Both are clamped to [1e-3, 1 - 1e-3] first
     /// so the student is not asked to copy the teachers' noise far below any decision.
     double logitWeight = 0.0;
+    /// Weight of a tag-wise ranking term: for every tag, 1 - the Pearson correlation across the
+    /// batch between the student's and the teachers' clamped logits. It asks for the order of
+    /// the windows on each tag, whatever the tag's level: what per-tag ROC-AUC measures, and
+    /// what BCE barely rewards for rare, low-probability tags (classic rock, indie).
+    double rankWeight = 0.0;
     /// Weight of the coarse-level loss when `hyper` has a coarse head ("coarse_head",
     /// "coarse_groups"): the coarse targets are the max of each group's fine targets and the
     /// objective is fine loss + coarseWeight x coarse loss (Zhong et al. 2023).
