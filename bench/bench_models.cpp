@@ -44,8 +44,8 @@ struct ModelSpec {
 
 /// The bundled student's sizes compared for issue 12 (5 s chunks at 16 kHz, 150 tags): v1's,
 /// twice as wide, twice as deep, and v1 with an attention coarse head over 50 groups.
-nlohmann::json studentHyper(int64_t width, int64_t layers, bool coarse) {
-    nlohmann::json h = {{"conv_ndim", 16},       {"n_mels", 96},            {"attention_ndim", width},
+nlohmann::json studentHyper(int64_t width, int64_t layers, bool coarse, int64_t conv = 16) {
+    nlohmann::json h = {{"conv_ndim", conv},       {"n_mels", 96},            {"attention_ndim", width},
                         {"attention_nheads", 4}, {"attention_nlayers", layers}, {"attention_max_len", 512}};
     if (coarse) {
         h["coarse_head"] = "attention";
@@ -71,6 +71,10 @@ std::vector<ModelSpec> allSpecs() {
         {"stu-attn", "mtt", studentHyper(64, 2, true), 96, 313, 79872.0 / 16000.0, 200},
         // v1's size on whole 29 s windows (1813 frames), as the session-9 fine-tunes were trained.
         {"stu-29s", "mtt", studentHyper(64, 2, false), 96, 1813, 463872.0 / 16000.0, 150},
+        // Wider conv front ends (issue 12's session 10): 24 and 32 channels instead of 16.
+        {"stu-29s-c24", "mtt", studentHyper(64, 2, false, 24), 96, 1813, 463872.0 / 16000.0, 150},
+        {"stu-29s-c32", "mtt", studentHyper(64, 2, false, 32), 96, 1813, 463872.0 / 16000.0, 150},
+        {"stu-29s-w128", "mtt", studentHyper(128, 2, false), 96, 1813, 463872.0 / 16000.0, 150},
     };
 }
 
@@ -234,7 +238,7 @@ int main(int argc, char** argv) {
             std::stringstream ss(argv[++i]);
             for (std::string m; std::getline(ss, m, ',');) only.insert(m);
         } else {
-            std::cerr << "usage: " << argv[0] << " [--threads N] [--quick] [--models fcn,musicnn,crnn,mtt,cnnsa,student,stu-wide,stu-deep,stu-attn,stu-29s]\n";
+            std::cerr << "usage: " << argv[0] << " [--threads N] [--quick] [--models fcn,musicnn,crnn,mtt,cnnsa,student,stu-wide,stu-deep,stu-attn,stu-29s,stu-29s-c24,stu-29s-c32,stu-29s-w128]\n";
             return 2;
         }
     }

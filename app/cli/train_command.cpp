@@ -318,11 +318,16 @@ int runTrain(TrainSettings s) {
             options["initialised_from"] = {{"path", fs::absolute(s.init).string()}, {"sha256", sha ? *sha : ""},
                                            {"step", weights->metadata.count("step") ? weights->metadata["step"] : ""},
                                            {"added_layers", grown->addedLayers}, {"width_factor", grown->widthFactor}};
+            if (grown->convChannels)
+                options["initialised_from"]["conv_channels"] = {{"from", grown->convChannelsFrom}, {"to", grown->convChannels}};
             std::string growth;
             if (grown->addedLayers)
                 growth += "; " + std::to_string(grown->addedLayers) + " transformer layers added as identities";
             if (grown->widthFactor > 1)
                 growth += "; token width x" + std::to_string(grown->widthFactor) + ", units copied";
+            if (grown->convChannels)
+                growth += "; conv channels " + std::to_string(grown->convChannelsFrom) + " -> " +
+                          std::to_string(grown->convChannels) + ", copied with random input splits";
             if (!growth.empty()) growth = " (grown: " + growth.substr(2) + ")";
             std::fprintf(stderr, "initialised the student from %s%s\n", s.init.c_str(), growth.c_str());
             // The starting point as this run's student (grown when the sizes differ): the base of

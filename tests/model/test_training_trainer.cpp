@@ -141,15 +141,57 @@ TEST(Trainer, InitialisesANewRunFromAnotherStudentOrNamesTheMismatch) {
     // After the first step the run has its own history: no re-initialising.
     EXPECT_FALSE(t->initialiseStudent(source->studentWeights(), "source.safetensors"));
 
-    // Other conv channels cannot grow from it (only more layers or a wider token can).
+    // A narrower conv front end cannot take it (only more layers, a wider token or more channels can).
     auto otherConv = tinyOptions();
-    otherConv.hyper["conv_ndim"] = 8;
+    otherConv.hyper["conv_ndim"] = 2;
     auto w = makeTrainer(otherConv);
     ASSERT_TRUE(w);
     auto refused = w->initialiseStudent(source->studentWeights(), "source.safetensors");
     ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
     EXPECT_NE(refused.error().message.find("source.safetensors"), std::string::npos) << refused.error().message;
     EXPECT_NE(refused.error().message.find("frontend.layer1"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("shrink"), std::string::npos) << refused.error().message;
+}
+
+TEST(Trainer, GrowsAWiderConvFrontEndAsTheSameFunctionWhoseCopiesLearnApart) {
+    auto source = makeTrainer();
+    ASSERT_TRUE(source && source->run(5, 0.0, 0, 0, {}, {}));
+    const auto mel = synthetic(4, 13).mel;
+    auto expected = source->predict(mel);
+    ASSERT_TRUE(expected);
+    // Twice the channels (4 -> 8) and a width that is no multiple (4 -> 6, two channels copied).
+    for (int64_t channels : {8, 6}) {
+        SCOPED_TRACE(channels);
+        auto wider = tinyOptions();
+        wider.hyper["conv_ndim"] = channels;
+        auto grown = makeTrainer(wider);
+        ASSERT_TRUE(grown);
+        auto report = grown->initialiseStudent(source->studentWeights(), "source.safetensors");
+        ASSERT_TRUE(report) << report.error().message;
+        EXPECT_EQ(report->convChannelsFrom, 4);
+        EXPECT_EQ(report->convChannels, channels);
+        EXPECT_EQ(report->widthFactor, 1);
+        const auto weights = grown->studentWeights();
+        EXPECT_EQ(weights.at("frontend.layer2.conv_1.weight").shape, (std::vector<int64_t>{channels, channels, 3, 3}));
+        EXPECT_EQ(weights.at("frontend.fc.weight").shape, (std::vector<int64_t>{16, channels * kMels / 8}));
+
+        auto actual = grown->predict(mel);
+        ASSERT_TRUE(actual);
+        ASSERT_EQ(expected->data.size(), actual->data.size());
+        double worst = 0.0;
+        for (size_t i = 0; i < expected->data.size(); ++i)
+            worst = std::max(worst, double(std::abs(actual->data[i] - expected->data[i])));
+        EXPECT_LT(worst, 1e-5);
+
+        // Channel 4 copies channel 0: the same batch-norm scale at first, told apart by training
+        // because the layers after it read the two copies with different shares.
+        const auto scale = [](const TensorMap& m) { return m.at("frontend.layer1.bn_1.weight").data; };
+        ASSERT_EQ(scale(weights)[0], scale(weights)[4]);
+        ASSERT_TRUE(grown->run(5, 0.0, 0, 0, {}, {}));
+        const auto trained = scale(grown->studentWeights());
+        EXPECT_NE(trained[0], trained[4]);
+    }
 }
 
 TEST(Trainer, GrowsADeeperStudentFromAShallowerOneAsTheSameFunction) {

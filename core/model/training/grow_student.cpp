@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <random>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -93,10 +95,110 @@ struct Widener {
 
 };
 
+/// Which source channel each channel of a wider conv front end copies: the first `from` are the
+/// source's own, the rest copy them in turn (so any width of at least `from` can grow).
+struct ChannelMap {
+    std::vector<int64_t> source;              ///< wider channel -> source channel
+    std::vector<std::vector<int64_t>> copies; ///< source channel -> the wider channels holding it
+
+    ChannelMap(int64_t from, int64_t to) : copies(size_t(from)) {
+        for (int64_t j = 0; j < to; ++j) {
+            source.push_back(j % from);
+            copies[size_t(j % from)].push_back(j);
+        }
+    }
+};
+
+/// Share of its source weight each copy of an input channel gets: about 1/n each, jittered by
+/// up to this fraction, the shares summing to 1 (so the function is kept but the copies differ).
+constexpr float kSplitJitter = 0.2f;
+
+/// `w` seen as rows x channels x inner; rows picked by `rows` (nullptr: kept); with `channels`,
+/// each input channel is spread over its copies with random shares summing to 1, element by
+/// element, so copies of a channel get different gradients and learn apart (Net2WiderNet's noise).
+HostTensor widenChannels(const HostTensor& w, int64_t inner, const ChannelMap* rows, const ChannelMap* channels,
+                         std::mt19937& rng) {
+    const int64_t rowsFrom = w.shape[0], channelsFrom = w.numel() / rowsFrom / inner;
+    const int64_t rowsTo = rows ? int64_t(rows->source.size()) : rowsFrom;
+    const int64_t channelsTo = channels ? int64_t(channels->source.size()) : channelsFrom;
+    HostTensor out;
+    out.data.assign(size_t(rowsTo * channelsTo * inner), 0.0f);
+    std::uniform_real_distribution<float> jitter(-kSplitJitter, kSplitJitter);
+    std::vector<float> share;
+    const std::vector<int64_t> self{0};
+    for (int64_t r = 0; r < rowsTo; ++r) {
+        const int64_t sourceRow = rows ? rows->source[size_t(r)] : r;
+        for (int64_t c = 0; c < channelsFrom; ++c) {
+            const std::vector<int64_t>* targets = channels ? &channels->copies[size_t(c)] : nullptr;
+            const size_t n = targets ? targets->size() : 1;
+            for (int64_t e = 0; e < inner; ++e) {
+                const float v = w.data[size_t((sourceRow * channelsFrom + c) * inner + e)];
+                share.assign(n, 1.0f / float(n));
+                if (n > 1) {
+                    float mean = 0.0f;
+                    for (auto& s : share) mean += (s = jitter(rng));
+                    mean /= float(n);
+                    for (auto& s : share) s = (1.0f + s - mean) / float(n);
+                }
+                for (size_t j = 0; j < n; ++j) {
+                    const int64_t to = targets ? (*targets)[j] : c;
+                    out.data[size_t((r * channelsTo + to) * inner + e)] = v * share[j];
+                }
+            }
+        }
+    }
+    return out;
+}
+
+constexpr std::string_view kFrontEnd = "frontend.";
+constexpr const char* kFirstConv = "frontend.layer1.conv_1.weight";
+
+/// Widens the conv front end of `weights` in place to the channels of `fresh` (see growStudent).
+Result<void> widenFrontEnd(TensorMap& weights, const TensorMap& fresh, int64_t from, int64_t to, uint32_t seed,
+                           const std::filesystem::path& sourcePath) {
+    const ChannelMap map(from, to);
+    std::mt19937 rng(seed);
+    for (auto& [key, w] : weights) {
+        if (!key.starts_with(kFrontEnd)) continue;
+        const auto it = fresh.find(key);
+        if (it == fresh.end() || it->second.shape == w.shape) continue;
+        const auto& target = it->second.shape;
+        auto mismatch = [&] {
+            return fail(Error::Kind::Mismatch, sourcePath,
+                        "conv front end cannot grow from " + std::to_string(from) + " to " + std::to_string(to) +
+                            " channels: " + key + " is " + w.shapeString() + ", the student's " + it->second.shapeString());
+        };
+        if (key == "frontend.fc.weight") { // tokens x (channels * bands): the channels' columns spread
+            if (w.shape.size() != 2 || w.shape[1] % from != 0) return mismatch();
+            const int64_t bands = w.shape[1] / from;
+            HostTensor wide = widenChannels(w, bands, nullptr, &map, rng);
+            wide.shape = {w.shape[0], to * bands};
+            if (wide.shape[1] != target.at(1)) return mismatch();
+            w = std::move(wide);
+        } else if (w.shape.size() == 4 && target.size() == 4) { // out x in x kernel
+            const bool rows = target[0] != w.shape[0], channels = target[1] != w.shape[1];
+            if ((rows && (w.shape[0] != from || target[0] != to)) || (channels && (w.shape[1] != from || target[1] != to)) ||
+                target[2] != w.shape[2] || target[3] != w.shape[3])
+                return mismatch();
+            HostTensor wide = widenChannels(w, w.shape[2] * w.shape[3], rows ? &map : nullptr, channels ? &map : nullptr, rng);
+            wide.shape = target;
+            w = std::move(wide);
+        } else if (w.shape.size() == 1 && target.size() == 1 && w.shape[0] == from && target[0] == to) {
+            HostTensor wide = widenChannels(w, 1, &map, nullptr, rng); // biases, batch-norm scales and statistics
+            wide.shape = target;
+            w = std::move(wide);
+        } else {
+            return mismatch();
+        }
+    }
+    return {};
+}
+
 } // namespace
 
-Result<GrownStudent> growStudent(const TensorMap& source, const TensorMap& fresh, int64_t heads,
-                                 const std::filesystem::path& sourcePath) {
+Result<GrownStudent> growStudent(const TensorMap& sourceIn, const TensorMap& fresh, int64_t heads,
+                                 const std::filesystem::path& sourcePath, uint32_t seed) {
+    TensorMap source = sourceIn; // its front end widened below when the student's is wider
     const auto width = [](const TensorMap& m) -> int64_t {
         const auto it = m.find("cls_token");
         return it == m.end() || it->second.shape.size() != 1 ? 0 : it->second.shape[0];
@@ -110,6 +212,21 @@ Result<GrownStudent> growStudent(const TensorMap& source, const TensorMap& fresh
                         " (only to a whole multiple)");
     GrownStudent grown;
     grown.widthFactor = to / from;
+
+    // The conv front end first: wider channels, then everything else as at its old width.
+    const auto firstConv = source.find(kFirstConv);
+    const auto freshConv = fresh.find(kFirstConv);
+    if (firstConv != source.end() && freshConv != fresh.end() && firstConv->second.shape.size() == 4 &&
+        freshConv->second.shape.size() == 4 && firstConv->second.shape[0] != freshConv->second.shape[0]) {
+        const int64_t convFrom = firstConv->second.shape[0], convTo = freshConv->second.shape[0];
+        if (convTo < convFrom)
+            return fail(Error::Kind::Mismatch, sourcePath,
+                        "conv front end of " + std::to_string(convFrom) + " channels cannot shrink to " +
+                            std::to_string(convTo) + " (" + std::string(kFirstConv) + ")");
+        if (auto ok = widenFrontEnd(source, fresh, convFrom, convTo, seed, sourcePath); !ok) return fail(ok.error());
+        grown.convChannelsFrom = convFrom;
+        grown.convChannels = convTo;
+    }
     const int64_t k = grown.widthFactor;
 
     Widener widen{k, {}, {}};

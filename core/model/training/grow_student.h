@@ -15,6 +15,8 @@ struct GrownStudent {
     TensorMap weights;          ///< every tensor of the larger student
     int64_t addedLayers = 0;    ///< transformer layers added as identities
     int64_t widthFactor = 1;    ///< token width multiplied by this (1: unchanged)
+    int64_t convChannelsFrom = 0; ///< conv front-end channels of the source (0: front end unchanged)
+    int64_t convChannels = 0;     ///< conv front-end channels it grew to (0: unchanged)
 };
 
 /// Maps `source` (a Music Tagging Transformer student's weights) onto a student whose fresh
@@ -28,9 +30,13 @@ struct GrownStudent {
 ///   from copies are divided by k, queries by sqrt(k) (a head's dot products gain k, its scale
 ///   loses sqrt(k)); a LayerNorm of k copies has the same mean and variance. Only students
 ///   without a learned coarse head widen.
+/// - A wider conv front end (any number of channels at least the source's): channel j copies
+///   source channel j mod n, outputs copied (batch-norm statistics too); each input from a copied
+///   channel is split over its copies with random shares (about 1/copies, ±20 %, summing to 1,
+///   drawn from `seed`), so the function is kept and the copies get different gradients.
 /// Tensors whose shapes match are taken as they are. Anything else is refused with a message
 /// naming `sourcePath` and the key.
 Result<GrownStudent> growStudent(const TensorMap& source, const TensorMap& fresh, int64_t heads,
-                                 const std::filesystem::path& sourcePath);
+                                 const std::filesystem::path& sourcePath, uint32_t seed = 1);
 
 } // namespace tagscope::model::training

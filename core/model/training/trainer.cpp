@@ -413,10 +413,11 @@ Result<GrowthReport> Trainer::initialiseStudent(const TensorMap& weights, const 
     // NOTE: a coarse head the source lacks keeps its fresh initialisation; a deeper or wider
     // student grows from a smaller one (growStudent), starting as exactly its function.
     auto grown = growStudent(weights, stateDict(*m_impl->net),
-                             m_impl->options.hyper.value("attention_nheads", MusicTaggingTransformerConfig{}.attentionNheads), source);
+                             m_impl->options.hyper.value("attention_nheads", MusicTaggingTransformerConfig{}.attentionNheads), source,
+                             uint32_t(m_impl->options.seed));
     if (!grown) return fail(grown.error());
     if (auto ok = loadStateDict(*m_impl->net, grown->weights, source); !ok) return fail(ok.error());
-    return GrowthReport{grown->addedLayers, grown->widthFactor};
+    return GrowthReport{grown->addedLayers, grown->widthFactor, grown->convChannelsFrom, grown->convChannels};
 }
 
 TensorMap Trainer::studentWeights() const { return stateDict(*m_impl->net); }

@@ -23,6 +23,8 @@ namespace tagscope::model::training {
 struct GrowthReport {
     int64_t addedLayers = 0; ///< transformer layers added as identities
     int64_t widthFactor = 1; ///< token width multiplied by this
+    int64_t convChannelsFrom = 0; ///< conv front-end channels of the source (0: unchanged)
+    int64_t convChannels = 0;     ///< conv front-end channels grown to (0: unchanged)
 };
 
 struct TrainerOptions {
