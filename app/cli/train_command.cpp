@@ -213,16 +213,6 @@ int runCache(const TrainSettings& s) {
     return failures ? kExitSomeFailed : kExitOk;
 }
 
-nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
-    nlohmann::json j = {{"architecture", o.architecture}, {"hyper", o.hyper},           {"crop_frames", o.cropFrames},
-                        {"batch_size", o.batchSize},      {"total_steps", o.totalSteps}, {"warmup_steps", o.warmupSteps},
-                        {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay}, {"seed", o.seed}};
-    if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
-    if (o.rankWeight > 0) j["rank_weight"] = o.rankWeight;
-    if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
-    return j;
-}
-
 Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) {
     auto bytes = io::readFileBytes(runDir / "options.json");
     if (!bytes) return fail(bytes.error());
@@ -420,7 +410,8 @@ int runExport(const TrainSettings& s) {
     tuneHeapForBatchWork();
     auto o = readRunOptions(s.runDir, s.trainer);
     if (!o) return printError(o.error()), kExitUsage;
-    const fs::path best = fs::path(s.runDir) / "best_student.safetensors";
+    // The run's best student, or --weights (e.g. its WiSE-FT interpolation toward the start).
+    const fs::path best = s.weights.empty() ? fs::path(s.runDir) / "best_student.safetensors" : fs::path(s.weights);
     auto weights = io::readSafetensors(best);
     if (!weights) return printError(weights.error()), kExitSomeFailed;
     const auto teachers = upstreamTeachers(s.teachers);
@@ -483,6 +474,12 @@ int runExport(const TrainSettings& s) {
         evaluation[split] = *result;
     }
     auto& m = weights->metadata;
+    for (const char* key : {"step", "training_seconds", "validation_loss", "baseline_loss"})
+        if (!m.count(key))
+            return printError(Error::make(Error::Kind::InvalidInput, best,
+                                          std::string("lacks the training record '") + key +
+                                              "' (a run's best_student.safetensors or an interpolation of one has it)")),
+                   kExitSomeFailed;
     int64_t parameters = 0;
     for (const auto& [k, t] : weights->tensors) parameters += t.numel();
     evaluation["training"] = {{"steps", std::stoll(m["step"])},
@@ -493,6 +490,7 @@ int runExport(const TrainSettings& s) {
                               {"weights_bytes", fs::file_size(out, ec)},
                               {"options", trainerOptionsJson(*o)},
                               {"teachers", (*openCache(s))->teacherIds()}};
+    if (m.count("interpolated")) evaluation["training"]["interpolated"] = m["interpolated"];
     // A run started from another student's weights says so (path, sha256, step of the source).
     if (auto raw = io::readFileBytes(fs::path(s.runDir) / "options.json")) {
         const auto j = nlohmann::json::parse(*raw, nullptr, false);
@@ -582,12 +580,14 @@ void registerTrainCommands(CLI::App& app) {
     eval->add_option("--output", s->evalJson, "JSON file to write (default: <run-dir>/eval_<split>.json)");
     eval->callback([s, finish] { finish(runEval(*s)); });
 
-    auto* exp = train->add_subcommand("export", "Write the run's best student as a model (safetensors + card)");
+    auto* exp = train->add_subcommand("export", "Write the run's best student (or --weights) as a model (safetensors + card)");
     common(exp);
     exp->add_option("--run-dir", s->runDir, "Run folder")->required();
     exp->add_option("--models-dir", s->modelsDir, "Folder to write the model to")->capture_default_str();
     exp->add_option("--id", s->id, "Model file stem")->capture_default_str();
     exp->add_option("--card-id", s->cardId, "The model's id (tagscope-cli --model ID)")->capture_default_str();
+    exp->add_option("--weights", s->weights,
+                    "Student weights to export (default: <run-dir>/best_student.safetensors; e.g. a WiSE-FT interpolation of it)");
     exp->callback([s, finish] { finish(runExport(*s)); });
 
     registerSurrogateTrainCommand(*train, finish);

@@ -207,8 +207,11 @@ TEST(EvaluationMetrics, ReferenceAgreesPerfectlyWithItselfAndNotWithItsReverse) 
     for (auto& v : reversed.values) v = 1.0f - v;
     const auto rev = compareToReference(reversed, ref, 2);
     EXPECT_NEAR(rev.rocAuc, 0.0, 1e-12);
-    for (size_t k = 0; k < 8; ++k)
-        if (std::isfinite(rev.tagRocAuc[k])) EXPECT_NEAR(rev.tagRocAuc[k], 0.0, 1e-12) << k;
+    for (size_t k = 0; k < 8; ++k) {
+        if (std::isfinite(rev.tagRocAuc[k])) {
+            EXPECT_NEAR(rev.tagRocAuc[k], 0.0, 1e-12) << k;
+        }
+    }
     EXPECT_NEAR(rev.spearman, -1.0, 1e-12);
 }
 

@@ -120,22 +120,7 @@ struct Trainer::Impl {
         return studentLoss(probabilities, targets, fineTags, options.logitWeight, options.rankWeight, options.coarseWeight);
     }
 
-    nlohmann::json optionsJson() const {
-        const auto& o = options;
-        nlohmann::json j = {{"architecture", o.architecture},   {"hyper", o.hyper},
-                            {"crop_frames", o.cropFrames},     {"batch_size", o.batchSize},
-                            {"total_steps", o.totalSteps},     {"warmup_steps", o.warmupSteps},
-                            {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay},
-                            {"gradient_clip", o.gradientClip}, {"gain_db", o.gainDb},
-                            {"frequency_masks", o.frequencyMasks}, {"max_frequency_mask", o.maxFrequencyMask},
-                            {"time_masks", o.timeMasks},       {"max_time_mask", o.maxTimeMask},
-                            {"seed", o.seed}};
-        // NOTE: written only when used, so checkpoints of runs without it still resume.
-        if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
-        if (o.rankWeight > 0) j["rank_weight"] = o.rankWeight;
-        if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
-        return j;
-    }
+    nlohmann::json optionsJson() const { return trainerOptionsJson(options); }
 
     // A noisy training batch: random windows, random crops, random gain, SpecAugment masks.
     std::pair<torch::Tensor, torch::Tensor> batch() {
@@ -405,6 +390,22 @@ Result<void> Trainer::loadCheckpoint(const std::filesystem::path& path) {
         return fail(Error::Kind::InvalidInput, path, std::string("damaged checkpoint: ") + e.what());
     }
     return {};
+}
+
+nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
+    nlohmann::json j = {{"architecture", o.architecture},   {"hyper", o.hyper},
+                        {"crop_frames", o.cropFrames},     {"batch_size", o.batchSize},
+                        {"total_steps", o.totalSteps},     {"warmup_steps", o.warmupSteps},
+                        {"learning_rate", o.learningRate}, {"weight_decay", o.weightDecay},
+                        {"gradient_clip", o.gradientClip}, {"gain_db", o.gainDb},
+                        {"frequency_masks", o.frequencyMasks}, {"max_frequency_mask", o.maxFrequencyMask},
+                        {"time_masks", o.timeMasks},       {"max_time_mask", o.maxTimeMask},
+                        {"seed", o.seed}};
+    // NOTE: written only when used, so checkpoints of runs without it still resume.
+    if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
+    if (o.rankWeight > 0) j["rank_weight"] = o.rankWeight;
+    if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
+    return j;
 }
 
 Result<GrowthReport> Trainer::initialiseStudent(const TensorMap& weights, const std::filesystem::path& source) {

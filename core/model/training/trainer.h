@@ -133,6 +133,8 @@ Result<HostTensor> coarseTargets(const HostTensor& fine, const std::vector<std::
 
 /// The coarse groups of a student's hyper-parameters ("coarse_groups"; empty without a coarse head).
 std::vector<std::vector<int64_t>> coarseGroupsOf(const nlohmann::json& hyper);
+/// The options as a run records them (options.json, checkpoints, a model card's training record).
+nlohmann::json trainerOptionsJson(const TrainerOptions& o);
 
 /// Learning rate at `step` (0-based): linear warm-up to `peak`, then cosine decay to 0 at totalSteps.
 double scheduledLearningRate(int64_t step, int64_t warmupSteps, int64_t totalSteps, double peak);
