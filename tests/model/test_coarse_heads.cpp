@@ -279,6 +279,45 @@ TEST(CoarseEvaluation, ScoresPosthocPoolingAndLearnedGroupsAgainstTheEnsemblesGr
     EXPECT_FALSE(evaluateAgainstEnsemble(tracks, vocabularies, {}, studentFor(true, true), 4));
 }
 
+TEST(Evaluation, ScoresEveryModelAgainstEachSingleTeacherToo) {
+    // Two teachers of one vocabulary: "msd_a" agrees with the ensemble, "msd_b" ranks every
+    // tag the other way round; the student copies the ensemble.
+    const std::vector<std::string> vocabularies{"msd_top50"};
+    const std::vector<TeacherSpec> teachers{{"msd_a", "fcn", "msd", {}}, {"msd_b", "crnn", "msd", {}}};
+    std::vector<CachedTrack> tracks;
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    for (int i = 0; i < 8; ++i) {
+        CachedTrack t;
+        t.windowStartSeconds = {0.0};
+        t.mel = HostTensor{{1, 2, 4}, std::vector<float>(8, float(i))};
+        HostTensor e{{1, 50}, {}}, reversed{{1, 50}, {}};
+        for (int k = 0; k < 50; ++k) {
+            e.data.push_back(u(rng));
+            reversed.data.push_back(1.0f - e.data.back());
+        }
+        t.ensemble["msd_top50"] = e;
+        t.teachers["msd_a"] = e;
+        t.teachers["msd_b"] = reversed;
+        tracks.push_back(t);
+    }
+    const StudentFn student = [&](const HostTensor& mel) -> Result<HostTensor> {
+        return HostTensor{{1, 50}, tracks[size_t(mel.data[0])].ensemble.at("msd_top50").data};
+    };
+    auto result = evaluateAgainstEnsemble(tracks, vocabularies, teachers, student, 4);
+    ASSERT_TRUE(result) << result.error().message;
+    const auto& byTeacher = (*result)["by_teacher"]["msd_top50"];
+    const double agree = (*result)["msd_top50"]["student"]["roc_auc"].get<double>();
+    EXPECT_GT(agree, 0.7);
+    // Judged by msd_a the student is as good as judged by the ensemble; msd_b ranks the other way.
+    EXPECT_NEAR(byTeacher["msd_a"]["student"]["roc_auc"].get<double>(), agree, 1e-9);
+    EXPECT_NEAR(byTeacher["msd_a"]["msd_b"]["roc_auc"].get<double>(), 1.0 - agree, 1e-9);
+    EXPECT_LT(byTeacher["msd_b"]["student"]["roc_auc"].get<double>(), 0.3);
+    // No teacher is judged by itself.
+    EXPECT_FALSE(byTeacher["msd_a"].contains("msd_a"));
+    EXPECT_FALSE(byTeacher["msd_b"].contains("msd_b"));
+}
+
 TEST(TaxonomyGroups, ResolveToOutputIndicesAcrossVocabularies) {
     tags::Taxonomy taxonomy;
     taxonomy.groups = {{"keys", "instrument", {"piano", "synth"}}, {"none", "genre", {"polka"}}, {"rock", "genre", {"rock"}}};

@@ -7,6 +7,9 @@
 Prints, per vocabulary, each named student's ROC-AUC / PR-AUC against the teacher ensemble's
 top-5 tags beside every single teacher's (from the first file), the gap of each student to the
 best single teacher, and the coarse level (post-hoc max-pooling and learned groups) when scored.
+When the files hold "by_teacher" (evaluations since session 10), it also prints each vocabulary
+judged by every single teacher's top-5 tags, with the other teachers beside the students: there
+no model is judged by a reference it is part of.
 With --tags (a model card naming the vocabularies' tags), it also lists, per vocabulary, the tags
 on which the last named student trails the best single teacher most (per-tag ROC-AUC).
 """
@@ -74,6 +77,23 @@ def main(arguments):
             posthoc = fmt(c["posthoc"]) if "posthoc" in c else ""
             learned = fmt(c["learned"]) if "learned" in c else ""
             print(f"| {name} | {posthoc} | {learned} |")
+    judged = [(n, r["by_teacher"]) for n, r in runs if r.get("by_teacher")]
+    if judged:
+        by_first = judged[0][1]
+        for v in vocabularies:
+            references = sorted(by_first.get(v, {}))
+            if not references:
+                continue
+            print(f"\n{v} judged by each single teacher's top-5 tags (ROC / PR):\n")
+            print("| model | " + " | ".join(f"by {r}" for r in references) + " |")
+            print("|---|" + "---|" * len(references))
+            others = sorted({m for r in references for m in by_first[v][r] if m != "student"})
+            for model in others:
+                cells = [fmt(by_first[v][r][model]) if model in by_first[v][r] else "" for r in references]
+                print(f"| {model} | " + " | ".join(cells) + " |")
+            for name, b in judged:
+                cells = [fmt(b[v][r]["student"]) if r in b.get(v, {}) else "" for r in references]
+                print(f"| {name} | " + " | ".join(cells) + " |")
     if card:
         weakest_tags(card, *runs[-1], first)
 

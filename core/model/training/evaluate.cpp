@@ -228,6 +228,21 @@ Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& t
         }
         result[vocabulary] = v;
     }
+    // Judged by one teacher instead of the ensemble: each teacher's own top-5 tags are the
+    // positives, and the student and the other teachers are scored against them. The ensemble
+    // holds each teacher, so against it a teacher is partly scored against itself; here no
+    // model is, which shows how much of a student-teacher gap is that advantage.
+    nlohmann::json byTeacher = nlohmann::json::object();
+    for (const auto& vocabulary : vocabularies)
+        for (const auto& spec : teachers) {
+            if (spec.dataset + "_top50" != vocabulary || !scores.count(spec.id)) continue;
+            for (const auto& [model, byVocabulary] : scores) {
+                if (model == "ensemble" || model == spec.id || !byVocabulary.count(vocabulary)) continue;
+                byTeacher[vocabulary][spec.id][model] =
+                    toJson(compareToReference(byVocabulary.at(vocabulary), scores[spec.id][vocabulary]));
+            }
+        }
+    result["by_teacher"] = byTeacher;
     if (!coarseGroups.empty()) {
         nlohmann::json c = {{"groups", coarseGroups.size()},
                             {"positives", "top-5 groups of the max of each group's ensemble scores"}};

@@ -55,6 +55,9 @@ Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::j
 /// student: over all non-overlapping `cropFrames` crops of each window). For each vocabulary
 /// (in student output order), the student and every single teacher are compared with the
 /// ensemble. Returns {"tracks": n, "<vocabulary>": {"student": {...}, "<teacher id>": {...}}}.
+/// "by_teacher": {"<vocabulary>": {"<teacher id>": {"<model>": {...}}}} scores the student and
+/// the other teachers against each single teacher's top-5 tags instead (no model judged by a
+/// reference it is part of).
 ///
 /// With `coarseGroups` (indices into the fine outputs, vocabulary-major), the coarse level is
 /// scored too, under "coarse": the reference is the max of each group's ensemble scores;
