@@ -54,7 +54,7 @@ struct TrainSettings {
     int64_t width = 0, layers = 0, convChannels = 0; ///< student size of a new run (0 = default)
     // eval / export
     std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
-    std::string cardId = "tagscope-mtt-student-v1";
+    std::string cardId = "tagscope-mtt-student-v2";
 };
 
 std::string formatDuration(double seconds) {
@@ -423,6 +423,15 @@ int runExport(const TrainSettings& s) {
         "FCN/MusiCNN/CRNN teachers on game music from Debian packages; predicts three 50-tag vocabularies.";
     card.architecture = o->architecture;
     card.hyperParameters = o->hyper;
+    // A rule head (grouped max-pooling) has no weights: at inference a group is the max of its
+    // members, which is what the card's taxonomy pools. It is exported as a plain student, so
+    // the groups are not listed twice; the training record keeps that it was learned jointly.
+    if (o->hyper.value("coarse_head", std::string{}) == "rule") {
+        for (const char* key : {"coarse_head", "coarse_groups", "coarse_names", "n_seq_cls"})
+            card.hyperParameters.erase(key);
+        card.description += " Coarse groups learned jointly (rule-based grouped max-pooling with a coarse-level loss); "
+                            "a group's score is the max of its members' scores.";
+    }
     card.sampleRate = 16000;
     card.mel = teacherMelConfig();
     card.chunkSamples = (o->cropFrames - 1) * card.mel.hopLength;
@@ -434,7 +443,7 @@ int runExport(const TrainSettings& s) {
         card.vocabularies.push_back(*vocabulary);
     }
     // A coarse head's outputs follow the fine tags: one vocabulary of group names.
-    if (o->hyper.contains("coarse_names") && !coarseGroupsOf(o->hyper).empty()) {
+    if (card.hyperParameters.contains("coarse_names") && !coarseGroupsOf(card.hyperParameters).empty()) {
         tags::TagVocabulary groups;
         groups.name = tags::kLearnedGroupsVocabulary;
         groups.tags = o->hyper.at("coarse_names").get<std::vector<std::string>>();

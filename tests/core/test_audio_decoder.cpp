@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // decodeAudio / probeAudio on synthesized files: every kind of bad input, then good ones.
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <numbers>
 
 #include <gtest/gtest.h>
@@ -82,6 +85,70 @@ TEST(AudioDecoder, TruncatedOggAndMp3AreErrors) {
         test::truncateFile(path, std::filesystem::file_size(path) * 6 / 10);
         expectError(decodeAudio(path), path, Error::Kind::InvalidInput, "truncated");
     }
+}
+
+namespace {
+
+/// The Ogg page checksum (CRC-32, polynomial 0x04c11db7, not reflected, zero start).
+uint32_t oggCrc(const std::string& page) {
+    uint32_t crc = 0;
+    for (unsigned char byte : page) {
+        crc ^= uint32_t(byte) << 24;
+        for (int bit = 0; bit < 8; ++bit) crc = (crc & 0x80000000u) ? (crc << 1) ^ 0x04c11db7u : crc << 1;
+    }
+    return crc;
+}
+
+/// Moves every audio page's granule position `shift` frames earlier (so the first one is
+/// negative, as encoders that trim the start write it) and re-signs the pages.
+std::string shiftGranules(std::string bytes, int64_t shift) {
+    for (size_t at = bytes.find("OggS"); at != std::string::npos; at = bytes.find("OggS", at + 4)) {
+        if (at + 27 > bytes.size()) break;
+        int64_t granule = 0;
+        std::memcpy(&granule, bytes.data() + at + 6, 8);
+        const size_t segments = static_cast<unsigned char>(bytes[at + 26]);
+        size_t body = 0;
+        for (size_t k = 0; k < segments; ++k) body += static_cast<unsigned char>(bytes[at + 27 + k]);
+        const size_t length = 27 + segments + body;
+        if (granule > 0 || (granule == 0 && bytes.compare(at + 27 + segments, 7, "\x01vorbis") != 0 &&
+                            bytes.compare(at + 27 + segments, 7, "\x03vorbis") != 0 &&
+                            bytes.compare(at + 27 + segments, 7, "\x05vorbis") != 0)) {
+            granule -= shift;
+            std::memcpy(bytes.data() + at + 6, &granule, 8);
+        }
+        std::memset(bytes.data() + at + 22, 0, 4);
+        const uint32_t crc = oggCrc(bytes.substr(at, length));
+        std::memcpy(bytes.data() + at + 22, &crc, 4);
+        at += length - 4;
+    }
+    return bytes;
+}
+
+} // namespace
+
+TEST(AudioDecoder, OggWhoseGranulesStartBelowZeroDecodesWhole) {
+    // Debian's hyperrogue-music ships such files: the first audio page's granule position is
+    // -104, and libsndfile's frame count (last minus first granule) is 104 frames more than
+    // the stream decodes to. Not damage: every page is there.
+    const auto dir = test::scratchDir("audio_ogg_negative_granule");
+    const auto plain = dir / "plain.ogg";
+    ASSERT_TRUE(writeSound(plain, SF_FORMAT_OGG | SF_FORMAT_VORBIS, 44100, 2, sineFrames(44100, 2, 3 * 44100, 440.0)));
+    std::ifstream in(plain, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto shifted = dir / "shifted.ogg";
+    // The first audio page's granule position, so the shift leaves it at -104.
+    int64_t first = 0;
+    for (size_t at = bytes.find("OggS"); at != std::string::npos && first <= 0; at = bytes.find("OggS", at + 4))
+        std::memcpy(&first, bytes.data() + at + 6, 8);
+    writeBytes(shifted, shiftGranules(bytes, first + 104));
+    auto reference = decodeAudio(plain);
+    ASSERT_TRUE(reference) << reference.error().message;
+    auto audio = decodeAudio(shifted);
+    ASSERT_TRUE(audio) << audio.error().message;
+    // Within one Vorbis block (8192 frames at 44.1 kHz) of the unshifted stream, at 16 kHz.
+    EXPECT_NEAR(double(audio->samples.size()), double(reference->samples.size()), 8192.0 * 16000.0 / 44100.0);
+
+    // A cut Ogg stream is still an error (TruncatedOggAndMp3AreErrors): its last page is gone.
 }
 
 TEST(AudioDecoder, WavNamedMp3DecodesByContent) {

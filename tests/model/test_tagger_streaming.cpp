@@ -5,6 +5,7 @@
 // few chunks of samples.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -100,7 +101,9 @@ TEST(TaggerStreaming, HoldsAFewChunksNotTheTrackAndShortTracksStillWork) {
     model::AnalysisOptions options;
     options.trackMel = false;
     options.attention = false;
-    const auto path = longTrack("tagger_streaming_long", 150.0);
+    // Long against the model's chunk (5 s or 29 s): the stream must not hold it whole.
+    const double seconds = std::max(150.0, 12.0 * tagger->card().chunkSeconds());
+    const auto path = longTrack("tagger_streaming_long", seconds);
     auto whole = analyzer.analyzeFile(path, options);
     ASSERT_TRUE(whole) << whole.error().message;
     model::TaggerAnalyzer streaming(analyzer, options);
@@ -109,7 +112,7 @@ TEST(TaggerStreaming, HoldsAFewChunksNotTheTrackAndShortTracksStillWork) {
     ASSERT_TRUE(streaming.result());
     expectIdentical(*whole, *streaming.result());
     const size_t chunk = size_t(tagger->card().chunkSamples);
-    const size_t track = size_t(150.0 * 16000);
+    const size_t track = size_t(seconds * 16000);
     // At most a batch of chunks plus one block (65536) and the chunk being filled.
     EXPECT_LE(streaming.peakHeldSamples(), size_t(options.batchSize + 2) * chunk + 65536);
     EXPECT_LT(streaming.peakHeldSamples(), track / 2);
