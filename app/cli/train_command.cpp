@@ -55,6 +55,7 @@ struct TrainSettings {
     // eval / export
     std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
     std::string cardId = "tagscope-mtt-student-v2";
+    int64_t chunkFrames = 0; ///< eval / export: chunk length in mel frames (0 = the run's training crop)
 };
 
 std::string formatDuration(double seconds) {
@@ -397,6 +398,7 @@ int runEval(const TrainSettings& s) {
     tuneHeapForBatchWork();
     auto o = readRunOptions(s.runDir, s.trainer);
     if (!o) return printError(o.error()), kExitUsage;
+    if (s.chunkFrames > 0) o->cropFrames = s.chunkFrames;
     const fs::path weights = s.weights.empty() ? fs::path(s.runDir) / "best_student.safetensors" : fs::path(s.weights);
     auto result = evaluate(s, *o, weights);
     if (!result) return printError(result.error()), kExitSomeFailed;
@@ -434,7 +436,11 @@ int runExport(const TrainSettings& s) {
     }
     card.sampleRate = 16000;
     card.mel = teacherMelConfig();
-    card.chunkSamples = (o->cropFrames - 1) * card.mel.hopLength;
+    // The chunk the card runs at: the training crop, or --chunk-frames (the MTT takes any length
+    // up to its positions; shorter chunks give a finer taggram and more local explanations).
+    TrainerOptions atChunk = *o;
+    if (s.chunkFrames > 0) atChunk.cropFrames = s.chunkFrames;
+    card.chunkSamples = (atChunk.cropFrames - 1) * card.mel.hopLength;
     const fs::path tagsDir = fs::path(s.teachers).parent_path().parent_path() / "tags";
     for (const auto& v : teacherVocabularies(teachers)) {
         auto vocabulary = tags::loadTagVocabulary(tagsDir / (v + ".txt"));
@@ -478,7 +484,7 @@ int runExport(const TrainSettings& s) {
     for (const std::string split : {"validation", "test"}) {
         TrainSettings e = s;
         e.split = split;
-        auto result = evaluate(e, *o, best);
+        auto result = evaluate(e, atChunk, best);
         if (!result) return printError(result.error()), kExitSomeFailed;
         evaluation[split] = *result;
     }
@@ -505,6 +511,7 @@ int runExport(const TrainSettings& s) {
         const auto j = nlohmann::json::parse(*raw, nullptr, false);
         if (j.is_object() && j.contains("initialised_from")) evaluation["training"]["initialised_from"] = j["initialised_from"];
     }
+    evaluation["chunk_frames"] = atChunk.cropFrames; // the validation and test figures are at this chunk
     card.evaluation = evaluation;
     const fs::path cardPath = fs::path(s.modelsDir) / (s.id + ".json");
     if (auto ok = cards::saveModelCard(card, cardPath); !ok) return printError(ok.error()), kExitSomeFailed;
@@ -595,6 +602,9 @@ void registerTrainCommands(CLI::App& app) {
     exp->add_option("--models-dir", s->modelsDir, "Folder to write the model to")->capture_default_str();
     exp->add_option("--id", s->id, "Model file stem")->capture_default_str();
     exp->add_option("--card-id", s->cardId, "The model's id (tagscope-cli --model ID)")->capture_default_str();
+    for (auto* command : {eval, exp})
+        command->add_option("--chunk-frames", s->chunkFrames,
+                            "Chunk length in mel frames the student runs at (default: the run's training crop; e.g. 313 = 5 s)");
     exp->add_option("--weights", s->weights,
                     "Student weights to export (default: <run-dir>/best_student.safetensors; e.g. a WiSE-FT interpolation of it)");
     exp->callback([s, finish] { finish(runExport(*s)); });

@@ -116,3 +116,20 @@ for lr in 2e-4 5e-4; do
             --weights "$run/$weights.safetensors" --split test --taxonomy "$taxonomy" --output "$run/$weights.test.json" > /dev/null
     done
 done
+
+# 9. sessions 9-10: the tag-wise ranking term on whole windows (the best MSD figures so far), then
+#    a conv front end grown from it to 32 channels (issue 12's capacity question for the conv part).
+run="$data/runs/s9_w1813m_rank1"
+stage "$run" 600 --init "$v1" --logit-weight 1 --rank-weight 1 --lr 2e-4 --warmup 100 --seed 7 --coarse rule \
+    --taxonomy "$taxonomy" --crop 1813 --mixtures "$mixtures"
+rank="$run/best_student.safetensors"
+run="$data/runs/s10_c32"
+stage "$run" 1200 --init "$rank" --conv-channels 32 --logit-weight 1 --rank-weight 1 --lr 3e-4 --warmup 100 --seed 7 \
+    --coarse rule --taxonomy "$taxonomy" --crop 1813 --mixtures "$mixtures"
+# Both scored at the training crop and at v1's 5 s chunks (by_teacher included).
+for run in "$data/runs/s9_w1813m_rank1" "$data/runs/s10_c32"; do
+    for chunk in 1813 313; do
+        [ -f "$run/best_student.test$chunk.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" \
+            --chunk-frames "$chunk" --split test --taxonomy "$taxonomy" --output "$run/best_student.test$chunk.json" > /dev/null
+    done
+done
