@@ -23,10 +23,7 @@ struct MusicalState {
 namespace {
 
 Result<surrogate::SurrogateModel> loadSurrogate(const cards::ModelCard& card) {
-    auto model = surrogate::SurrogateModel::load(surrogate::SurrogateModel::pathForCard(card.cardPath));
-    if (!model) return fail(model.error());
-    if (auto ok = model->checkTags(card.tagNames()); !ok) return fail(ok.error());
-    return model;
+    return surrogate::SurrogateModel::loadForCard(card.cardPath, card.id, card.tagNames());
 }
 
 } // namespace

@@ -12,10 +12,8 @@ namespace tagscope::cli {
 
 Result<nlohmann::json> musicalExplanationsJson(const cards::ModelCard& card, const analysis::TrackAnalysis& analysis,
                                                const std::vector<size_t>& tags, const CancelToken* cancel) {
-    const auto path = surrogate::SurrogateModel::pathForCard(card.cardPath);
-    auto model = surrogate::SurrogateModel::load(path);
+    auto model = surrogate::SurrogateModel::loadForCard(card.cardPath, card.id, card.tagNames());
     if (!model) return fail(model.error());
-    if (auto ok = model->checkTags(card.tagNames()); !ok) return fail(Error::make(ok.error().kind, path, ok.error().message));
     features::FeatureAnalyzer featureAnalyzer;
     analysis::AudioAnalyzer* analyzers[] = {&featureAnalyzer};
     if (auto ok = analysis::runAnalyzers(analysis.file, analyzers, {}, {}, cancel); !ok) return fail(ok.error());
@@ -35,6 +33,7 @@ Result<nlohmann::json> musicalExplanationsJson(const cards::ModelCard& card, con
         if (!e) return fail(e.error());
         list.push_back(e->toJson());
     }
+    const auto path = surrogate::SurrogateModel::pathForCard(card.cardPath);
     return nlohmann::json{{"surrogate", path.filename().string()}, {"features", values}, {"tags", list}};
 }
 

@@ -267,7 +267,12 @@ struct AudioStream::State {
                         "file is truncated or damaged: read " + std::to_string(read) + " of " +
                             std::to_string(wanted) + " frames (the audio stops at " +
                             seconds(double(start + read) / rate()) + " instead of " +
-                            seconds(double(start + wanted) / rate()) + ")" + decoderNote);
+                            seconds(double(start + wanted) / rate()) +
+                            // NOTE: a shortfall under 10 ms prints the same two times: say it.
+                            (double(wanted - read) / rate() < 0.01
+                                 ? ", " + std::to_string(wanted - read) + " frames short"
+                                 : std::string()) +
+                            ")" + decoderNote);
         }
         if (!decoderNote.empty()) {
             return fail(Error::Kind::InvalidInput, path,

@@ -227,6 +227,23 @@ Result<void> SurrogateModel::checkTags(std::span<const std::string> modelTags) c
     return {};
 }
 
+Result<void> SurrogateModel::checkModel(const std::string& modelId, std::span<const std::string> modelTags) const {
+    if (modelId != m_modelId)
+        return fail(Error::Kind::Mismatch, {}, "the surrogate model was trained for the model '" + m_modelId + "', not '" +
+                                                   modelId + "' (retrain it: tagscope-cli train surrogate --model " +
+                                                   modelId + ")");
+    return checkTags(modelTags);
+}
+
+Result<SurrogateModel> SurrogateModel::loadForCard(const std::filesystem::path& cardFile, const std::string& modelId,
+                                                   std::span<const std::string> modelTags) {
+    const auto path = pathForCard(cardFile);
+    auto model = load(path);
+    if (!model) return fail(model.error());
+    if (auto ok = model->checkModel(modelId, modelTags); !ok) return fail(Error::make(ok.error().kind, path, ok.error().message));
+    return model;
+}
+
 Result<void> SurrogateModel::checkCall(size_t tag, const FeatureMatrix& x) const {
     if (tag >= m_boosters.size())
         return fail(Error::Kind::InvalidInput, {}, "the surrogate model has no tag number " + std::to_string(tag));

@@ -79,6 +79,14 @@ public:
 
     /// Checks that the surrogate explains a model with these tags (same names, same order).
     Result<void> checkTags(std::span<const std::string> modelTags) const;
+    /// Checks that the surrogate was trained for the model `modelId` (a card's id) and its tags:
+    /// a surrogate left beside a card whose model was replaced (same tags, other weights) would
+    /// explain the old model.
+    Result<void> checkModel(const std::string& modelId, std::span<const std::string> modelTags) const;
+    /// The surrogate beside a model card (pathForCard), checked against the card's model id and
+    /// tags; errors name the surrogate file.
+    static Result<SurrogateModel> loadForCard(const std::filesystem::path& cardFile, const std::string& modelId,
+                                              std::span<const std::string> modelTags);
     /// Surrogate outputs of `tag` for each row of `x` (x.cols == features().size()).
     Result<std::vector<float>> predict(size_t tag, const FeatureMatrix& x) const;
     /// Tree SHAP of `tag` for each row: rows x (features + 1), last column the bias.

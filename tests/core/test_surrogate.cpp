@@ -51,8 +51,11 @@ TEST(SurrogateBooster, ShapPutsATagThatDependsOnFeature3OnFeature3) {
     std::vector<double> meanAbs(6, 0.0);
     for (size_t r = 0; r < shap->rows; ++r)
         for (size_t c = 0; c < 6; ++c) meanAbs[c] += std::fabs(shap->at(r, c)) / double(shap->rows);
-    for (size_t c = 0; c < 6; ++c)
-        if (c != 3) EXPECT_LT(meanAbs[c] * 20.0, meanAbs[3]) << "feature " << c;
+    for (size_t c = 0; c < 6; ++c) {
+        if (c != 3) {
+            EXPECT_LT(meanAbs[c] * 20.0, meanAbs[3]) << "feature " << c;
+        }
+    }
     // High feature 3 pushes up, low pushes down.
     for (size_t r = 0; r < 20; ++r) EXPECT_EQ(shap->at(r, 3) > 0.0f, data.x.at(r, 3) > 0.5f) << r;
 }
@@ -155,7 +158,9 @@ TEST(SurrogateModel, SavedAndLoadedModelMatchesTheInMemoryBoosters) {
             }
         }
         // The base score survives: the all-missing row sits near the labels, not near 0.5.
-        if (tag < 2) EXPECT_NEAR((*loaded->predict(tag, probe)).back(), labels[tag].front(), 0.03) << tag;
+        if (tag < 2) {
+            EXPECT_NEAR((*loaded->predict(tag, probe)).back(), labels[tag].front(), 0.03) << tag;
+        }
     }
     // A file whose trees no longer give the margins recorded beside them is refused.
     auto j = nlohmann::json::parse(readAll(dir / "m.surrogate.json"));
@@ -289,6 +294,21 @@ TEST(SurrogateModel, RefusesAnotherModelsTagsAndWrongFeatureCounts) {
     const std::vector<std::string> same = {"dance", "bright", "loud"}, other = {"dance", "loud", "bright"};
     EXPECT_TRUE(model.checkTags(same));
     EXPECT_FALSE(model.checkTags(other));
+    // The model it explains is named: another model with the same tags is refused, by name.
+    EXPECT_TRUE(model.checkModel("synthetic", same));
+    auto replaced = model.checkModel("tagscope-mtt-student-v2", same);
+    ASSERT_FALSE(replaced);
+    EXPECT_EQ(replaced.error().kind, Error::Kind::Mismatch);
+    EXPECT_NE(replaced.error().message.find("'synthetic'"), std::string::npos) << replaced.error().message;
+    EXPECT_NE(replaced.error().message.find("train surrogate"), std::string::npos) << replaced.error().message;
+    EXPECT_FALSE(model.checkModel("synthetic", other));
+    // Beside a card: the surrogate file is named in the error.
+    const auto dir = test::scratchDir("surrogate_for_card");
+    ASSERT_TRUE(model.save(dir / "m.surrogate.json"));
+    EXPECT_TRUE(SurrogateModel::loadForCard(dir / "m.json", "synthetic", same));
+    auto stale = SurrogateModel::loadForCard(dir / "m.json", "m-v2", same);
+    ASSERT_FALSE(stale);
+    EXPECT_NE(stale.error().message.find("m.surrogate.json"), std::string::npos) << stale.error().message;
     auto wrong = model.predict(0, FeatureMatrix::zeros(2, 5));
     ASSERT_FALSE(wrong);
     EXPECT_EQ(wrong.error().kind, Error::Kind::Mismatch);
