@@ -416,6 +416,13 @@ int runExport(const TrainSettings& s) {
     const fs::path best = s.weights.empty() ? fs::path(s.runDir) / "best_student.safetensors" : fs::path(s.weights);
     auto weights = io::readSafetensors(best);
     if (!weights) return printError(weights.error()), kExitSomeFailed;
+    // NOTE: checked before anything is written, so a refused file leaves the models folder as it was.
+    for (const char* key : {"step", "training_seconds", "validation_loss", "baseline_loss"})
+        if (!weights->metadata.count(key))
+            return printError(Error::make(Error::Kind::InvalidInput, best,
+                                          std::string("lacks the training record '") + key +
+                                              "' (a run's best_student.safetensors or an interpolation of one has it)")),
+                   kExitSomeFailed;
     const auto teachers = upstreamTeachers(s.teachers);
     cards::ModelCard card;
     card.id = s.cardId;
@@ -489,12 +496,6 @@ int runExport(const TrainSettings& s) {
         evaluation[split] = *result;
     }
     auto& m = weights->metadata;
-    for (const char* key : {"step", "training_seconds", "validation_loss", "baseline_loss"})
-        if (!m.count(key))
-            return printError(Error::make(Error::Kind::InvalidInput, best,
-                                          std::string("lacks the training record '") + key +
-                                              "' (a run's best_student.safetensors or an interpolation of one has it)")),
-                   kExitSomeFailed;
     int64_t parameters = 0;
     for (const auto& [k, t] : weights->tensors) parameters += t.numel();
     evaluation["training"] = {{"steps", std::stoll(m["step"])},

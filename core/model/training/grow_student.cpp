@@ -125,7 +125,6 @@ HostTensor widenChannels(const HostTensor& w, int64_t inner, const ChannelMap* r
     out.data.assign(size_t(rowsTo * channelsTo * inner), 0.0f);
     std::uniform_real_distribution<float> jitter(-kSplitJitter, kSplitJitter);
     std::vector<float> share;
-    const std::vector<int64_t> self{0};
     for (int64_t r = 0; r < rowsTo; ++r) {
         const int64_t sourceRow = rows ? rows->source[size_t(r)] : r;
         for (int64_t c = 0; c < channelsFrom; ++c) {
