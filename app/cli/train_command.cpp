@@ -230,6 +230,7 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
         o.seed = j.at("seed");
         o.logitWeight = j.value("logit_weight", 0.0);
         o.rankWeight = j.value("rank_weight", 0.0);
+        o.shortCropFrames = j.value("short_crop_frames", int64_t{0});
         o.coarseWeight = j.value("coarse_weight", 1.0);
     } catch (const std::exception& e) {
         return fail(Error::Kind::InvalidInput, runDir / "options.json", std::string("unreadable run options: ") + e.what());
@@ -573,6 +574,8 @@ void registerTrainCommands(CLI::App& app) {
     run->add_option("--rank-weight", o.rankWeight,
                     "Weight of a tag-wise ranking term: 1 - correlation across the batch of student and teacher logits, per tag")
         ->capture_default_str();
+    run->add_option("--short-crop", o.shortCropFrames,
+                    "Every second step, crops of this many frames instead of --crop (e.g. 313 = 5 s beside --crop 1813)");
     run->add_option("--mixtures", s->mixtureList, "Also train on the cached mixtures of this plan (train cache --mixture-list)");
     run->add_option("--coarse", s->coarse, "Coarse head learned with the fine tags: rule (grouped max-pooling with a "
                                            "coarse loss), attention (learned group queries over all fine tags) or "

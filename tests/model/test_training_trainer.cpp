@@ -126,6 +126,32 @@ TEST(Trainer, RankWeightAddsATagWiseCorrelationTermThatTrainsAndIsStoredWithTheR
     EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
 }
 
+TEST(Trainer, ShortCropStepsTrainAtTheirOwnLengthAndAreStoredWithTheRun) {
+    const auto dir = test::scratchDir("trainer_short_crop");
+    auto o = tinyOptions();
+    o.shortCropFrames = 8;
+    auto mixed = makeTrainer(o);
+    ASSERT_TRUE(mixed);
+    ASSERT_TRUE(mixed->run(6, 0.0, 0, 0, dir / "ckpt.safetensors", {}));
+    // Not the same training as the plain run: the odd steps saw other crops.
+    auto plain = makeTrainer();
+    ASSERT_TRUE(plain && plain->run(6, 0.0, 0, 0, {}, {}));
+    EXPECT_NE(mixed->studentWeights().at("mlp_head.1.weight").data, plain->studentWeights().at("mlp_head.1.weight").data);
+    // The student still runs at both lengths.
+    ASSERT_TRUE(mixed->predict(synthetic(2, 3).mel));
+    // A run without it cannot resume it; a short crop longer than the windows is refused.
+    auto other = makeTrainer();
+    ASSERT_TRUE(other);
+    auto refused = other->loadCheckpoint(dir / "ckpt.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
+    auto tooLong = tinyOptions();
+    tooLong.shortCropFrames = kFrames + 1;
+    auto bad = Trainer::create(tooLong, synthetic(48, 1), synthetic(16, 2));
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("short crop"), std::string::npos) << bad.error().message;
+}
+
 TEST(Trainer, InitialisesANewRunFromAnotherStudentOrNamesTheMismatch) {
     auto source = makeTrainer();
     ASSERT_TRUE(source && source->run(5, 0.0, 0, 0, {}, {}));

@@ -123,10 +123,10 @@ struct Trainer::Impl {
     nlohmann::json optionsJson() const { return trainerOptionsJson(options); }
 
     // A noisy training batch: random windows, random crops, random gain, SpecAugment masks.
-    std::pair<torch::Tensor, torch::Tensor> batch() {
+    std::pair<torch::Tensor, torch::Tensor> batch(int64_t crop) {
         const int64_t b = options.batchSize, nMels = trainMel.size(1), frames = trainMel.size(2);
         auto index = torch::randint(trainMel.size(0), {b}, dataGenerator, torch::kLong);
-        auto starts = torch::randint(frames - options.cropFrames + 1, {b}, dataGenerator, torch::kLong);
+        auto starts = torch::randint(frames - crop + 1, {b}, dataGenerator, torch::kLong);
         const int masks = options.frequencyMasks + options.timeMasks;
         auto noise = torch::rand({b, 1 + 2 * masks}, dataGenerator, torch::kFloat64);
         auto ia = index.accessor<int64_t, 1>();
@@ -134,12 +134,12 @@ struct Trainer::Impl {
         auto na = noise.accessor<double, 2>();
         std::vector<torch::Tensor> crops;
         for (int64_t i = 0; i < b; ++i) {
-            auto x = trainMel[ia[i]].narrow(1, sa[i], options.cropFrames).to(torch::kFloat32);
+            auto x = trainMel[ia[i]].narrow(1, sa[i], crop).to(torch::kFloat32);
             x.add_(float((2.0 * na[i][0] - 1.0) * options.gainDb));
             const float fill = x.mean().item<float>();
             for (int k = 0; k < masks; ++k) {
                 const bool freq = k < options.frequencyMasks;
-                const int64_t extent = freq ? nMels : options.cropFrames;
+                const int64_t extent = freq ? nMels : crop;
                 const int64_t most = std::min(freq ? options.maxFrequencyMask : options.maxTimeMask, extent);
                 const int64_t width = int64_t(na[i][1 + 2 * k] * double(most + 1));
                 const int64_t start = int64_t(na[i][2 + 2 * k] * double(extent - width + 1));
@@ -153,7 +153,8 @@ struct Trainer::Impl {
     double step() {
         const double lr = scheduledLearningRate(status.step, options.warmupSteps, options.totalSteps, options.learningRate);
         net->train();
-        auto [x, y] = batch();
+        const bool shortStep = options.shortCropFrames > 0 && status.step % 2 == 1;
+        auto [x, y] = batch(shortStep ? options.shortCropFrames : options.cropFrames);
         for (auto& [name, p] : params) p.mutable_grad() = torch::Tensor();
         auto loss = this->loss(net->forward(x), y);
         loss.backward();
@@ -193,6 +194,9 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, 
     if (tm[2] < options.cropFrames)
         return fail(Error::Kind::InvalidInput, {}, "training windows have " + std::to_string(tm[2]) +
                                                        " frames, fewer than the crop of " + std::to_string(options.cropFrames));
+    if (options.shortCropFrames < 0 || options.shortCropFrames > tm[2])
+        return fail(Error::Kind::InvalidInput, {}, "the short crop of " + std::to_string(options.shortCropFrames) +
+                                                       " frames does not fit the training windows of " + std::to_string(tm[2]));
     const auto& vm = validation.mel.shape;
     if (!validation.mel.data.empty() &&
         (vm.size() != 3 || vm[1] != tm[1] || vm[2] < options.cropFrames || validation.targets.shape.size() != 2 ||
@@ -404,6 +408,7 @@ nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
     // NOTE: written only when used, so checkpoints of runs without it still resume.
     if (o.logitWeight > 0) j["logit_weight"] = o.logitWeight;
     if (o.rankWeight > 0) j["rank_weight"] = o.rankWeight;
+    if (o.shortCropFrames > 0) j["short_crop_frames"] = o.shortCropFrames;
     if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
     return j;
 }

@@ -34,6 +34,10 @@ struct TrainerOptions {
                             {"attention_nheads", 4}, {"attention_nlayers", 2}, {"attention_max_len", 512},
                             {"dropout", 0.1}};
     int64_t cropFrames = 313;    ///< student input length in mel frames (313 = 5 s at hop 256 / 16 kHz)
+    /// With a value > 0, every second step trains on crops of this many frames instead (e.g. 313
+    /// beside whole 1813-frame windows), so one student works at both chunk lengths. Validation
+    /// stays at cropFrames.
+    int64_t shortCropFrames = 0;
     int64_t batchSize = 16;
     int64_t totalSteps = 20000;  ///< length of the cosine schedule
     int64_t warmupSteps = 300;   ///< linear warm-up from 0 to learningRate
