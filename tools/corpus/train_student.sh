@@ -126,8 +126,12 @@ rank="$run/best_student.safetensors"
 run="$data/runs/s10_c32"
 stage "$run" 1200 --init "$rank" --conv-channels 32 --logit-weight 1 --rank-weight 1 --lr 3e-4 --warmup 100 --seed 7 \
     --coarse rule --taxonomy "$taxonomy" --crop 1813 --mixtures "$mixtures"
-# Both scored at the training crop and at v1's 5 s chunks (by_teacher included).
-for run in "$data/runs/s9_w1813m_rank1" "$data/runs/s10_c32"; do
+# ... and the rank run continued on whole windows and 5 s crops in turn (one student for both chunks).
+run="$data/runs/s10_mixcrop"
+stage "$run" 800 --init "$rank" --crop 1813 --short-crop 313 --logit-weight 1 --rank-weight 1 --lr 2e-4 --warmup 100 \
+    --seed 7 --coarse rule --taxonomy "$taxonomy" --mixtures "$mixtures"
+# All scored at the training crop and at v1's 5 s chunks (by_teacher included).
+for run in "$data/runs/s9_w1813m_rank1" "$data/runs/s10_c32" "$data/runs/s10_mixcrop"; do
     for chunk in 1813 313; do
         [ -f "$run/best_student.test$chunk.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" \
             --chunk-frames "$chunk" --split test --taxonomy "$taxonomy" --output "$run/best_student.test$chunk.json" > /dev/null
