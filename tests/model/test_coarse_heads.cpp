@@ -228,22 +228,33 @@ TEST(CoarseHead, FineTuningFromAStudentWithoutAHeadKeepsTheHeadsFreshWeights) {
     EXPECT_FALSE((*fresh)->initialiseStudent(partial, "partial.safetensors"));
 }
 
-TEST(CoarseEvaluation, ScoresPosthocPoolingAndLearnedGroupsAgainstTheEnsemblesGroups) {
-    // Three tracks, one vocabulary of 50 tags; the student copies the ensemble's fine scores,
-    // and outputs group scores that are right (learned) for one group set.
-    const std::vector<std::string> vocabularies{"mtat_top50"};
+namespace {
+
+/// `count` one-window tracks whose mel holds the track's index and whose ensemble scores on
+/// `vocabulary` (50 tags) are uniform random, drawn from `seed`.
+std::vector<CachedTrack> randomTracks(const std::string& vocabulary, int count, unsigned seed) {
     std::vector<CachedTrack> tracks;
-    std::mt19937 rng(11);
+    std::mt19937 rng(seed);
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < count; ++i) {
         CachedTrack t;
         t.windowStartSeconds = {0.0};
         t.mel = HostTensor{{1, 2, 4}, std::vector<float>(8, float(i))};
         HostTensor e{{1, 50}, {}};
         for (int k = 0; k < 50; ++k) e.data.push_back(u(rng));
-        t.ensemble["mtat_top50"] = e;
+        t.ensemble[vocabulary] = e;
         tracks.push_back(t);
     }
+    return tracks;
+}
+
+} // namespace
+
+TEST(CoarseEvaluation, ScoresPosthocPoolingAndLearnedGroupsAgainstTheEnsemblesGroups) {
+    // Three tracks, one vocabulary of 50 tags; the student copies the ensemble's fine scores,
+    // and outputs group scores that are right (learned) for one group set.
+    const std::vector<std::string> vocabularies{"mtat_top50"};
+    auto tracks = randomTracks("mtat_top50", 6, 11);
     std::vector<std::vector<int64_t>> groups;
     for (int64_t g = 0; g < 10; ++g) groups.push_back({5 * g, 5 * g + 1, 5 * g + 2, 5 * g + 3, 5 * g + 4});
     auto studentFor = [&](bool withGroups, bool rightGroups) {
@@ -284,22 +295,13 @@ TEST(Evaluation, ScoresEveryModelAgainstEachSingleTeacherToo) {
     // tag the other way round; the student copies the ensemble.
     const std::vector<std::string> vocabularies{"msd_top50"};
     const std::vector<TeacherSpec> teachers{{"msd_a", "fcn", "msd", {}}, {"msd_b", "crnn", "msd", {}}};
-    std::vector<CachedTrack> tracks;
-    std::mt19937 rng(5);
-    std::uniform_real_distribution<float> u(0.0f, 1.0f);
-    for (int i = 0; i < 8; ++i) {
-        CachedTrack t;
-        t.windowStartSeconds = {0.0};
-        t.mel = HostTensor{{1, 2, 4}, std::vector<float>(8, float(i))};
-        HostTensor e{{1, 50}, {}}, reversed{{1, 50}, {}};
-        for (int k = 0; k < 50; ++k) {
-            e.data.push_back(u(rng));
-            reversed.data.push_back(1.0f - e.data.back());
-        }
-        t.ensemble["msd_top50"] = e;
+    auto tracks = randomTracks("msd_top50", 8, 5);
+    for (auto& t : tracks) {
+        const auto& e = t.ensemble.at("msd_top50");
+        HostTensor reversed{{1, 50}, {}};
+        for (float v : e.data) reversed.data.push_back(1.0f - v);
         t.teachers["msd_a"] = e;
         t.teachers["msd_b"] = reversed;
-        tracks.push_back(t);
     }
     const StudentFn student = [&](const HostTensor& mel) -> Result<HostTensor> {
         return HostTensor{{1, 50}, tracks[size_t(mel.data[0])].ensemble.at("msd_top50").data};
