@@ -320,6 +320,32 @@ TEST(Evaluation, ScoresEveryModelAgainstEachSingleTeacherToo) {
     EXPECT_FALSE(byTeacher["msd_b"].contains("msd_b"));
 }
 
+TEST(Evaluation, ChunksThatDoNotDivideTheWindowStillHearAllOfItAndLongerOnesAreRefused) {
+    // One window of 10 frames whose mel holds the frame index; chunks of 4 frames: 3 chunks at
+    // frames 0, 3 and 6 (the last ends at the window's end). Before, 2 chunks left 2 frames unheard.
+    auto tracks = randomTracks("mtat_top50", 1, 3);
+    tracks[0].mel = HostTensor{{1, 1, 10}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}};
+    std::vector<std::vector<float>> chunks;
+    const StudentFn student = [&](const HostTensor& mel) -> Result<HostTensor> {
+        const int64_t n = mel.shape[0], frames = mel.shape[2];
+        for (int64_t i = 0; i < n; ++i)
+            chunks.emplace_back(mel.data.begin() + i * frames, mel.data.begin() + (i + 1) * frames);
+        return HostTensor{{1, 50}, tracks[0].ensemble.at("mtat_top50").data};
+    };
+    ASSERT_TRUE(evaluateAgainstEnsemble(tracks, {"mtat_top50"}, {}, student, 4));
+    ASSERT_EQ(chunks.size(), 3u);
+    EXPECT_EQ(chunks[0], (std::vector<float>{0, 1, 2, 3}));
+    EXPECT_EQ(chunks[1], (std::vector<float>{3, 4, 5, 6}));
+    EXPECT_EQ(chunks[2], (std::vector<float>{6, 7, 8, 9}));
+    chunks.clear();
+    ASSERT_TRUE(evaluateAgainstEnsemble(tracks, {"mtat_top50"}, {}, student, 5)); // divides: no overlap
+    ASSERT_EQ(chunks.size(), 2u);
+    EXPECT_EQ(chunks[1].front(), 5.0f);
+    auto tooLong = evaluateAgainstEnsemble(tracks, {"mtat_top50"}, {}, student, 11);
+    ASSERT_FALSE(tooLong);
+    EXPECT_NE(tooLong.error().message.find("11 frames"), std::string::npos) << tooLong.error().message;
+}
+
 TEST(TaxonomyGroups, ResolveToOutputIndicesAcrossVocabularies) {
     tags::Taxonomy taxonomy;
     taxonomy.groups = {{"keys", "instrument", {"piano", "synth"}}, {"none", "genre", {"polka"}}, {"rock", "genre", {"rock"}}};

@@ -161,15 +161,23 @@ Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& t
     };
     for (const auto& track : tracks) {
         const int64_t w = track.mel.shape[0], mels = track.mel.shape[1], frames = track.mel.shape[2];
-        const int64_t crops = std::max<int64_t>(1, frames / cropFrames);
+        if (cropFrames < 1 || cropFrames > frames)
+            return fail(Error::Kind::InvalidInput, {}, "chunks of " + std::to_string(cropFrames) +
+                                                           " frames do not fit the cached windows of " +
+                                                           std::to_string(frames) + " frames");
+        // Chunks spread evenly over the whole window, the last one ending at its end: a chunk that
+        // does not divide the window (15 s of 29 s) still hears all of it, as the tagger does.
+        const int64_t crops = (frames + cropFrames - 1) / cropFrames;
         HostTensor batch{{w * crops, mels, cropFrames}, {}};
         batch.data.reserve(size_t(batch.numel()));
         for (int64_t i = 0; i < w; ++i)
-            for (int64_t c = 0; c < crops; ++c)
+            for (int64_t c = 0; c < crops; ++c) {
+                const int64_t start = crops == 1 ? 0 : (c * (frames - cropFrames) + (crops - 1) / 2) / (crops - 1);
                 for (int64_t m = 0; m < mels; ++m) {
-                    const float* row = track.mel.data.data() + (i * mels + m) * frames + c * cropFrames;
+                    const float* row = track.mel.data.data() + (i * mels + m) * frames + start;
                     batch.data.insert(batch.data.end(), row, row + cropFrames);
                 }
+            }
         auto predicted = student(batch);
         if (!predicted) return fail(predicted.error());
         const size_t fine = nVocab * kTags, groups = coarseGroups.size();

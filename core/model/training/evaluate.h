@@ -52,7 +52,8 @@ Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::j
                               const std::filesystem::path& weights, int threads = 1);
 
 /// Evaluates on cached held-out tracks. Track-level scores are means over windows (the
-/// student: over all non-overlapping `cropFrames` crops of each window). For each vocabulary
+/// student: over ceil(window / `cropFrames`) crops spread evenly over each window, the first at
+/// its start and the last at its end, so every frame is heard). For each vocabulary
 /// (in student output order), the student and every single teacher are compared with the
 /// ensemble. Returns {"tracks": n, "<vocabulary>": {"student": {...}, "<teacher id>": {...}}}.
 /// "by_teacher": {"<vocabulary>": {"<teacher id>": {"<model>": {...}}}} scores the student and
