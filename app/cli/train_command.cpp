@@ -511,7 +511,13 @@ int runExport(const TrainSettings& s) {
     // A run started from another student's weights says so (path, sha256, step of the source).
     if (auto raw = io::readFileBytes(fs::path(s.runDir) / "options.json")) {
         const auto j = nlohmann::json::parse(*raw, nullptr, false);
-        if (j.is_object() && j.contains("initialised_from")) evaluation["training"]["initialised_from"] = j["initialised_from"];
+        if (j.is_object() && j.contains("initialised_from")) {
+            auto from = j["initialised_from"];
+            // The card travels to users: it names the source file, not the training machine's folders.
+            if (from.contains("path") && from["path"].is_string())
+                from["path"] = fs::path(from["path"].get<std::string>()).filename().string();
+            evaluation["training"]["initialised_from"] = from;
+        }
     }
     evaluation["chunk_frames"] = atChunk.cropFrames; // the validation and test figures are at this chunk
     card.evaluation = evaluation;

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `tagscope-cli train` end to end on the three CC-BY clips (one per split): corpus list, teacher
+// cache (the eight real upstream teachers), a two-step run from the bundled student, evaluation
+// and export. The exported card must load and tag, and must name no folder of the training
+// machine; an export of weights without a training record must write nothing.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/app/cli_runner.h"
+#include "tests/support/test_paths.h"
+
+using namespace tagscope;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kClips[] = {"audio/Kevin_MacLeod_-_Vibe_Ace.ogg",
+                                  "audio/Kevin_MacLeod_-_P_I_Tchaikovsky_Dance_of_the_Sugar_Plum_Fairy.ogg",
+                                  "audio/Karissa_Hobbs_-_Lets_Go_Fishin.ogg"};
+constexpr const char* kSplits[] = {"train", "validation", "test"};
+
+} // namespace
+
+TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachineFolders) {
+    for (const char* clip : kClips) TAGSCOPE_REQUIRE_SHARED(clip);
+    TAGSCOPE_REQUIRE_SHARED("models/upstream/msd_fcn.pth");
+    const auto home = test::scratchDir("cli_train");
+    const auto candidates = home / "candidates.tsv", corpus = home / "corpus.tsv";
+    {
+        std::ofstream out(candidates);
+        for (int i = 0; i < 3; ++i)
+            out << test::sharedPath(kClips[i]).string() << "\tpackage" << i << "\t" << kSplits[i] << "\n";
+    }
+    auto r = test::runCli(home, {"train", "corpus", "--candidates", candidates.string(), "--output", corpus.string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+
+    const std::vector<std::string> common = {"--corpus", corpus.string(), "--cache", (home / "cache").string(),
+                                             "--teachers", test::sharedPath("models/upstream").string(),
+                                             "--threads", "1"};
+    auto with = [&](std::vector<std::string> head, const std::vector<std::string>& tail) {
+        head.insert(head.end(), common.begin(), common.end());
+        head.insert(head.end(), tail.begin(), tail.end());
+        return head;
+    };
+    r = test::runCli(home, with({"train", "cache"}, {"--max-windows", "1"}));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+
+    const auto run = home / "run";
+    const auto bundled = test::sourceDir() / "models" / "tagscope_mtt_student.safetensors";
+    r = test::runCli(home, with({"train", "run"}, {"--run-dir", run.string(), "--init", bundled.string(), "--steps", "2",
+                                                   "--batch", "2", "--warmup", "1", "--validate-every", "1",
+                                                   "--checkpoint-every", "1"}));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    ASSERT_TRUE(fs::exists(run / "best_student.safetensors")) << r.err;
+
+    // The export needs the vocabularies' taxonomies in the models folder it writes to.
+    const auto models = home / "exported";
+    fs::create_directories(models / "taxonomy");
+    for (const char* v : {"mtat_top50", "msd_top50", "jamendo_top50"})
+        fs::copy_file(test::sourceDir() / "models" / "taxonomy" / (std::string(v) + ".json"),
+                      models / "taxonomy" / (std::string(v) + ".json"));
+
+    // Weights without a training record are refused before anything is written.
+    const auto bare = home / "bare.safetensors";
+    {
+        std::ofstream out(bare, std::ios::binary);
+        const std::string header = "{}";
+        const uint64_t size = header.size();
+        out.write(reinterpret_cast<const char*>(&size), 8);
+        out << header;
+    }
+    r = test::runCli(home, with({"train", "export"}, {"--run-dir", run.string(), "--models-dir", models.string(),
+                                                      "--weights", bare.string(), "--card-id", "test-student"}));
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    EXPECT_NE(r.err.find(bare.string()), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(models / "tagscope_mtt_student.safetensors"));
+    EXPECT_FALSE(fs::exists(models / "tagscope_mtt_student.json"));
+
+    r = test::runCli(home, with({"train", "export"}, {"--run-dir", run.string(), "--models-dir", models.string(),
+                                                      "--chunk-frames", "313", "--card-id", "test-student"}));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto cardPath = models / "tagscope_mtt_student.json";
+    ASSERT_TRUE(fs::exists(cardPath)) << r.err;
+    const json card = json::parse(test::readText(cardPath));
+    EXPECT_EQ(card.at("id"), "test-student");
+    EXPECT_EQ(card.at("chunk_samples"), 312 * 256);
+    ASSERT_EQ(card.at("vocabularies").size(), 3u);
+    const auto& evaluation = card.at("evaluation");
+    EXPECT_EQ(evaluation.at("chunk_frames"), 313);
+    EXPECT_TRUE(evaluation.at("test").contains("msd_top50")) << evaluation.at("test").dump();
+    const auto& training = evaluation.at("training");
+    // The step of the best validation loss (validated at steps 1 and 2).
+    EXPECT_GE(training.at("steps").get<int>(), 1);
+    EXPECT_LE(training.at("steps").get<int>(), 2);
+    EXPECT_GT(training.at("parameters").get<int64_t>(), 100000);
+    // The source of the run is named by file and checksum, not by the training machine's path.
+    const auto& from = training.at("initialised_from");
+    EXPECT_EQ(from.at("path"), "tagscope_mtt_student.safetensors");
+    EXPECT_EQ(from.at("sha256").get<std::string>().size(), 64u);
+    EXPECT_EQ(card.dump().find(home.string()), std::string::npos) << "the card names a scratch folder";
+
+    // The exported model is a model like any other: it loads and tags.
+    r = test::runCli(home, {"--model", cardPath.string(), "--threads", "1", "tag", "--json",
+                            test::sharedPath(kClips[2]).string()});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json tagged = json::parse(r.out).at("tracks").at(0);
+    EXPECT_EQ(tagged.at("model").at("id"), "test-student");
+    EXPECT_EQ(tagged.at("vocabularies").size(), 3u);
+}
