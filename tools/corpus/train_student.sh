@@ -25,6 +25,10 @@
 #   8. whole windows: v1's weights fine-tuned on whole 29 s windows (--crop 1813, the teachers'
 #      own input length) with the mixtures, at lr 2e-4 and 5e-4; each run's weights then pulled
 #      back toward v1 (WiSE-FT, interpolate_weights.py, alpha 0.75) and evaluated.
+#   9. the tag-wise ranking term on whole windows; a conv front end grown to 32 channels; whole
+#      windows and 5 s crops in turn (sessions 9-10).
+#  10. voices: real recorded speech laid over train music windows, labelled by the teachers
+#      (build_voice_tracks.sh, plan_voice_mixtures.py); the rank run continued on them.
 # The corpus is music only: build_file_list.sh leaves out the sound effects of not_music.tsv.
 # Sessions 6-8 (stages 3-7) ran on files_v2.tsv, which still held 36 of them (2 in the test
 # split); session 9 filtered the corpus (files_v3.tsv) and the mixture plan (mixtures_v3.tsv: the
@@ -136,4 +140,24 @@ for run in "$data/runs/s9_w1813m_rank1" "$data/runs/s10_c32" "$data/runs/s10_mix
         [ -f "$run/best_student.test$chunk.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" \
             --chunk-frames "$chunk" --split test --taxonomy "$taxonomy" --output "$run/best_student.test$chunk.json" > /dev/null
     done
+done
+
+# 10. session 11: voices. No redistributable sung recordings are reachable here, so real recorded
+#     speech (tuxpaint-stamps-default's spoken descriptions, 9 languages, male and female) is laid
+#     over train music windows (music 0-6 dB down) and the teachers label each mixture. The rank
+#     run is continued on 2 windows per file plus 400 such mixtures, whole windows and 5 s crops
+#     in turn, then scored at 5, 15 and 29 s chunks. (Session 11 ran this on a new machine whose
+#     cache held 2 windows per train file, 746 windows; on a full cache the run uses every window.)
+voices="$data/voice"
+[ -f "$voices/voices.tsv" ] || sh "$here/build_voice_tracks.sh" "$voices"
+[ -f "$data/mixtures_voice.tsv" ] || /usr/bin/python3 "$here/plan_voice_mixtures.py" "$voices/voices.tsv" "$corpus" 400 \
+    "$data/mixtures_voice.tsv"
+"$cli" train cache $common --threads "$threads" --max-windows 2 --max-minutes "$minutes" --splits train \
+    --mixtures 1 --mixture-list "$data/mixtures_voice.tsv"
+run="$data/runs/s11_voice"
+stage "$run" 600 --init "$rank" --crop 1813 --short-crop 313 --logit-weight 1 --rank-weight 1 --lr 2e-4 --warmup 50 \
+    --seed 7 --coarse rule --taxonomy "$taxonomy" --mixtures "$data/mixtures_voice.tsv"
+for chunk in 313 938 1813; do
+    [ -f "$run/best_student.test$chunk.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" \
+        --chunk-frames "$chunk" --split test --taxonomy "$taxonomy" --output "$run/best_student.test$chunk.json" > /dev/null
 done
