@@ -13,16 +13,7 @@ out=${1:?usage: build_voice_tracks.sh OUTPUT_DIR}
 track_seconds=${TRACK_SECONDS:-60}
 max_tracks=${MAX_TRACKS:-8}
 stamps=/usr/share/tuxpaint/stamps
-missing=""
-for pkg in tuxpaint-stamps-default sox libsox-fmt-all; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-    echo "build_voice_tracks: installing$missing" >&2
-    sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+sh "$(dirname "$0")/install_corpus.sh" tuxpaint-stamps-default sox libsox-fmt-all
 mkdir -p "$out"
 list="$out/voices.tsv"
 printf '# path\tlanguage\tseconds\tsource\n' > "$list.tmp"

@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Installs the Debian packages whose music makes the training corpus (tools/corpus/packages.tsv).
+# Installs the Debian packages whose music makes the training corpus (tools/corpus/packages.tsv),
+# or, given package names, those packages (the other corpus tools' dependencies).
 # Idempotent and quiet: packages already installed are not touched; prints only what it installs.
 set -eu
 here=$(dirname "$0")
 missing=""
-for pkg in $(grep -v '^#' "$here/packages.tsv" | cut -f1); do
+packages=${*:-$(grep -v '^#' "$here/packages.tsv" | cut -f1)}
+for pkg in $packages; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         missing="$missing $pkg"
     fi
