@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "app/cli/train_command.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -52,6 +55,7 @@ struct TrainSettings {
     std::string coarse;   ///< coarse head of a new run: "", "rule", "attention" or "attention-members"
     std::string taxonomy; ///< groups of the coarse level (run with --coarse; eval of any student)
     int64_t width = 0, layers = 0, convChannels = 0; ///< student size of a new run (0 = default)
+    std::vector<std::string> vocabularyWeightArguments; ///< run: --vocabulary-weight NAME=W
     // eval / export
     std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
     std::string cardId = "tagscope-mtt-student-v2";
@@ -232,10 +236,43 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
         o.rankWeight = j.value("rank_weight", 0.0);
         o.shortCropFrames = j.value("short_crop_frames", int64_t{0});
         o.coarseWeight = j.value("coarse_weight", 1.0);
+        o.vocabularyWeights = j.value("vocabulary_weights", std::map<std::string, double>{});
     } catch (const std::exception& e) {
         return fail(Error::Kind::InvalidInput, runDir / "options.json", std::string("unreadable run options: ") + e.what());
     }
     return o;
+}
+
+// The loss weight of every fine tag from --vocabulary-weight NAME=W (the others weigh 1); empty
+// when no weight is given. A name that is not one of the teachers' vocabularies is refused.
+Result<std::vector<double>> tagWeightsOf(TrainSettings& s, const std::vector<std::string>& vocabularies) {
+    for (const auto& given : s.vocabularyWeightArguments) {
+        const auto eq = given.find('=');
+        double w = -1;
+        try {
+            size_t used = 0;
+            if (eq != std::string::npos) w = std::stod(given.substr(eq + 1), &used);
+            if (eq == std::string::npos || used != given.size() - eq - 1) w = -1;
+        } catch (const std::exception&) {
+            w = -1;
+        }
+        if (!std::isfinite(w) || w < 0)
+            return fail(Error::Kind::InvalidInput, {}, "--vocabulary-weight '" + given + "': expected NAME=WEIGHT with a weight >= 0");
+        s.trainer.vocabularyWeights[given.substr(0, eq)] = w;
+    }
+    std::vector<double> weights;
+    if (s.trainer.vocabularyWeights.empty()) return weights;
+    for (const auto& [name, w] : s.trainer.vocabularyWeights)
+        if (std::find(vocabularies.begin(), vocabularies.end(), name) == vocabularies.end()) {
+            std::string known;
+            for (const auto& v : vocabularies) known += (known.empty() ? "" : ", ") + v;
+            return fail(Error::Kind::InvalidInput, {}, "--vocabulary-weight: no vocabulary '" + name + "' (the student's: " + known + ")");
+        }
+    for (const auto& v : vocabularies) {
+        auto it = s.trainer.vocabularyWeights.find(v);
+        weights.insert(weights.end(), 50, it == s.trainer.vocabularyWeights.end() ? 1.0 : it->second);
+    }
+    return weights;
 }
 
 int runTrain(TrainSettings s) {
@@ -289,6 +326,11 @@ int runTrain(TrainSettings s) {
         trainSet->targets.data.insert(trainSet->targets.data.end(), mixed->targets.data.begin(), mixed->targets.data.end());
         trainSet->mel.shape[0] += mixed->mel.shape[0];
         trainSet->targets.shape[0] += mixed->targets.shape[0];
+    }
+    if (auto weights = tagWeightsOf(s, vocabularies); !weights) {
+        return printError(weights.error()), kExitUsage;
+    } else {
+        s.trainer.tagWeights = std::move(*weights);
     }
     std::fprintf(stderr, "train: %lld windows (%zu files not cached yet), validation: %lld windows (%zu not cached)\n",
                  (long long)trainSet->mel.shape[0], missingTrain, (long long)validationSet->mel.shape[0], missingValidation);
@@ -589,6 +631,8 @@ void registerTrainCommands(CLI::App& app) {
         ->check(CLI::IsMember({"rule", "attention", "attention-members"}));
     run->add_option("--taxonomy", s->taxonomy, "Taxonomy whose groups the coarse head learns (with --coarse)");
     run->add_option("--coarse-weight", o.coarseWeight, "Weight of the coarse-level loss")->capture_default_str();
+    run->add_option("--vocabulary-weight", s->vocabularyWeightArguments,
+                    "Loss weight of one vocabulary's tags, NAME=WEIGHT (e.g. msd_top50=1.5; repeatable; the others 1)");
     run->add_option("--width", s->width, "Student token width (attention_ndim; default 64)");
     run->add_option("--layers", s->layers, "Student transformer layers (attention_nlayers; default 2)");
     run->add_option("--conv-channels", s->convChannels, "Student conv front-end channels (conv_ndim; default 16)");

@@ -51,11 +51,20 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
 
     const auto run = home / "run";
     const auto bundled = test::sourceDir() / "models" / "tagscope_mtt_student.safetensors";
+    // A vocabulary weight for a vocabulary the student does not have is refused, naming both.
+    const auto refused = home / "refused";
+    r = test::runCli(home, with({"train", "run"}, {"--run-dir", refused.string(), "--steps", "2", "--vocabulary-weight", "msd=2"}));
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_NE(r.err.find("'msd'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("msd_top50"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(refused / "checkpoint.safetensors"));
     r = test::runCli(home, with({"train", "run"}, {"--run-dir", run.string(), "--init", bundled.string(), "--steps", "2",
                                                    "--batch", "2", "--warmup", "1", "--validate-every", "1",
-                                                   "--checkpoint-every", "1"}));
+                                                   "--checkpoint-every", "1", "--vocabulary-weight", "msd_top50=1.5"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     ASSERT_TRUE(fs::exists(run / "best_student.safetensors")) << r.err;
+    // The run records its vocabulary weights (a resumed run rebuilds the tag weights from them).
+    EXPECT_EQ(nlohmann::json::parse(std::ifstream(run / "options.json")).at("vocabulary_weights").at("msd_top50"), 1.5);
 
     // The export needs the vocabularies' taxonomies in the models folder it writes to.
     const auto models = home / "exported";

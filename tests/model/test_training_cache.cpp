@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 
 #include "core/model/training/corpus.h"
 #include "core/model/training/evaluate.h"
@@ -213,6 +214,36 @@ TEST(EvaluationMetrics, ReferenceAgreesPerfectlyWithItselfAndNotWithItsReverse) 
         }
     }
     EXPECT_NEAR(rev.spearman, -1.0, 1e-12);
+}
+
+TEST(EvaluationMetrics, BootstrapGapBracketsTheGapAndIsZeroBetweenEqualModels) {
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> u(0.0f, 1.0f);
+    std::normal_distribution<float> noise(0.0f, 0.3f);
+    ScoreMatrix ref{40, 10, {}}, noisy{40, 10, {}};
+    for (size_t i = 0; i < 400; ++i) ref.values.push_back(u(rng));
+    for (float v : ref.values) noisy.values.push_back(v + noise(rng));
+    // A rival equal to the reference (ROC-AUC 1) against a noisy model: a gap > 0, the interval
+    // around it, and about half the resamples at or below it.
+    const auto e = bootstrapGap(noisy, ref, ref, 0.0, 400, 5);
+    EXPECT_GT(e.gap, 0.05);
+    EXPECT_EQ(e.samples, 400u);
+    EXPECT_LT(e.low, e.gap);
+    EXPECT_GT(e.high, e.gap);
+    EXPECT_EQ(e.shareAtMost, 0.0); // the noisy model never ties the reference
+    const auto atGap = bootstrapGap(noisy, ref, ref, e.gap, 400, 5);
+    EXPECT_GT(atGap.shareAtMost, 0.2);
+    EXPECT_LT(atGap.shareAtMost, 0.8);
+    // Same seed, same draw.
+    const auto again = bootstrapGap(noisy, ref, ref, 0.0, 400, 5);
+    EXPECT_EQ(again.low, e.low);
+    EXPECT_EQ(again.high, e.high);
+    // Equal models: no gap on any resample.
+    const auto none = bootstrapGap(noisy, noisy, ref, 0.0, 100, 5);
+    EXPECT_EQ(none.gap, 0.0);
+    EXPECT_EQ(none.low, 0.0);
+    EXPECT_EQ(none.high, 0.0);
+    EXPECT_EQ(none.shareAtMost, 1.0);
 }
 
 TEST(TeacherCache, MixturesArePlannedAcrossPackagesLabelledByTheTeachersAndCached) {

@@ -126,6 +126,45 @@ TEST(Trainer, RankWeightAddsATagWiseCorrelationTermThatTrainsAndIsStoredWithTheR
     EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
 }
 
+TEST(Trainer, TagWeightsWeighEachTagsTermsOrAreRefused) {
+    auto o = tinyOptions();
+    o.logitWeight = 1.0;
+    o.rankWeight = 1.0;
+    auto plain = makeTrainer(o);
+    ASSERT_TRUE(plain && plain->validate());
+    // All weight on one tag: the validation loss is that tag's share of every term (BCE, logit
+    // error, ranking). Same seed, same starting student, so the unweighted loss is their mean.
+    std::vector<double> lossOfTag;
+    for (int64_t k = 0; k < kTags; ++k) {
+        auto one = o;
+        one.tagWeights.assign(size_t(kTags), 0.0);
+        one.tagWeights[size_t(k)] = 0.25; // any scale: weights are normalised to mean 1
+        auto t = makeTrainer(one);
+        ASSERT_TRUE(t && t->validate());
+        lossOfTag.push_back(t->status().validationLoss);
+    }
+    double sum = 0.0;
+    for (double l : lossOfTag) sum += l;
+    EXPECT_NEAR(sum / double(kTags), plain->status().validationLoss, 1e-4 * plain->status().validationLoss);
+    const auto [lo, hi] = std::minmax_element(lossOfTag.begin(), lossOfTag.end());
+    EXPECT_GT(*hi - *lo, 0.01) << "every tag weighed the same";
+    // Weights that do not fit the tags are refused with the reason.
+    for (std::vector<double> bad : {std::vector<double>(size_t(kTags) + 1, 1.0), std::vector<double>(size_t(kTags), 0.0),
+                                    std::vector<double>{-1.0, 1.0, 1.0, 1.0}}) {
+        bad.resize(std::max(bad.size(), size_t(kTags)), 1.0);
+        auto w = o;
+        w.tagWeights = bad;
+        auto refused = Trainer::create(w, synthetic(8, 1), synthetic(4, 2));
+        ASSERT_FALSE(refused);
+        EXPECT_NE(refused.error().message.find("tag weights"), std::string::npos) << refused.error().message;
+    }
+    // The run records the weights by vocabulary (for --resume), and only when there are any.
+    auto named = o;
+    named.vocabularyWeights = {{"msd_top50", 1.5}};
+    EXPECT_EQ(trainerOptionsJson(named).at("vocabulary_weights").at("msd_top50").get<double>(), 1.5);
+    EXPECT_FALSE(trainerOptionsJson(o).contains("vocabulary_weights"));
+}
+
 TEST(Trainer, ShortCropStepsTrainAtTheirOwnLengthAndAreStoredWithTheRun) {
     const auto dir = test::scratchDir("trainer_short_crop");
     auto o = tinyOptions();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 
 #include "core/io/safetensors.h"
 #include "core/model/nets/tagger_net.h"
@@ -116,6 +117,38 @@ AgreementMetrics compareToReference(const ScoreMatrix& model, const ScoreMatrix&
         rhos.push_back(spearman(a, b));
     }
     return {mean(rocs), mean(aps), mean(rhos), rocs.size(), std::move(perTag)};
+}
+
+GapEstimate bootstrapGap(const ScoreMatrix& model, const ScoreMatrix& rival, const ScoreMatrix& reference, double bound,
+                         size_t samples, uint32_t seed) {
+    GapEstimate e;
+    e.gap = compareToReference(rival, reference).rocAuc - compareToReference(model, reference).rocAuc;
+    const size_t tracks = reference.tracks, tags = reference.tags;
+    if (tracks == 0 || model.tracks != tracks || rival.tracks != tracks) return e;
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<size_t> pick(0, tracks - 1);
+    auto resampled = [&](const ScoreMatrix& m, const std::vector<size_t>& rows) {
+        ScoreMatrix r{rows.size(), tags, {}};
+        r.values.reserve(rows.size() * tags);
+        for (size_t t : rows) r.values.insert(r.values.end(), m.values.begin() + long(t * tags), m.values.begin() + long((t + 1) * tags));
+        return r;
+    };
+    std::vector<double> gaps;
+    std::vector<size_t> rows(tracks);
+    for (size_t b = 0; b < samples; ++b) {
+        for (auto& t : rows) t = pick(rng);
+        const auto ref = resampled(reference, rows);
+        const double g = compareToReference(resampled(rival, rows), ref).rocAuc - compareToReference(resampled(model, rows), ref).rocAuc;
+        if (std::isfinite(g)) gaps.push_back(g);
+    }
+    e.samples = gaps.size();
+    if (gaps.empty()) return e;
+    std::sort(gaps.begin(), gaps.end());
+    auto percentile = [&](double q) { return gaps[std::min(gaps.size() - 1, size_t(q * double(gaps.size() - 1) + 0.5))]; };
+    e.low = percentile(0.05);
+    e.high = percentile(0.95);
+    e.shareAtMost = double(std::count_if(gaps.begin(), gaps.end(), [&](double g) { return g <= bound; })) / double(gaps.size());
+    return e;
 }
 
 Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::json& hyper, int nTags,
@@ -230,9 +263,25 @@ Result<nlohmann::json> evaluateAgainstEnsemble(const std::vector<CachedTrack>& t
                              {"positives", "top-5 tags of the teacher ensemble's track-level scores"}};
     for (const auto& vocabulary : vocabularies) {
         nlohmann::json v;
+        std::string best;
+        double bestRoc = -1.0;
         for (const auto& [model, byVocabulary] : scores) {
             if (model == "ensemble" || !byVocabulary.count(vocabulary)) continue;
-            v[model] = toJson(compareToReference(byVocabulary.at(vocabulary), scores["ensemble"][vocabulary]));
+            const auto metrics = compareToReference(byVocabulary.at(vocabulary), scores["ensemble"][vocabulary]);
+            v[model] = toJson(metrics);
+            if (model != "student" && std::isfinite(metrics.rocAuc) && metrics.rocAuc > bestRoc) best = model, bestRoc = metrics.rocAuc;
+        }
+        // NOTE: 32 tracks are few; the interval says how far the gap could move with other tracks.
+        if (!best.empty()) {
+            constexpr double kBound = 0.03;
+            const auto e = bootstrapGap(scores["student"][vocabulary], scores[best][vocabulary], scores["ensemble"][vocabulary], kBound);
+            v["gap_to_best_teacher"] = {{"teacher", best},
+                                        {"gap", e.gap},
+                                        {"bootstrap", {{"samples", e.samples},
+                                                       {"p05", e.low},
+                                                       {"p95", e.high},
+                                                       {"bound", kBound},
+                                                       {"share_at_most_bound", e.shareAtMost}}}};
         }
         result[vocabulary] = v;
     }

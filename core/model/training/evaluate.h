@@ -44,6 +44,18 @@ double spearman(const std::vector<float>& a, const std::vector<float>& b);
 /// Scores `model` against `reference` whose top-`topK` tags of each track are the positives.
 AgreementMetrics compareToReference(const ScoreMatrix& model, const ScoreMatrix& reference, size_t topK = 5);
 
+/// How sure a gap in ROC-AUC is, given the few held-out tracks: the gap of `model` to `rival`
+/// (rival's ROC-AUC minus model's, both against `reference`'s top-5) on the tracks themselves and
+/// on `samples` bootstrap resamples of the tracks (drawn with replacement, the same draw for both).
+struct GapEstimate {
+    double gap = 0.0;              ///< on the tracks themselves
+    double low = 0.0, high = 0.0;  ///< 5th and 95th percentile over the resamples
+    double shareAtMost = 0.0;      ///< share of resamples whose gap is <= `bound`
+    size_t samples = 0;            ///< resamples in which both ROC-AUCs were defined
+};
+GapEstimate bootstrapGap(const ScoreMatrix& model, const ScoreMatrix& rival, const ScoreMatrix& reference, double bound,
+                         size_t samples = 1000, uint32_t seed = 1);
+
 /// A student: dB mel crops (N x 96 x frames) -> probabilities (N x tags of all vocabularies).
 using StudentFn = std::function<Result<HostTensor>(const HostTensor& mel)>;
 
@@ -59,6 +71,9 @@ Result<StudentFn> loadStudent(const std::string& architecture, const nlohmann::j
 /// "by_teacher": {"<vocabulary>": {"<teacher id>": {"<model>": {...}}}} scores the student and
 /// the other teachers against each single teacher's top-5 tags instead (no model judged by a
 /// reference it is part of).
+///
+/// "gap_to_best_teacher" per vocabulary: the teacher with the highest ROC-AUC and the student's
+/// gap to it, with its bootstrap interval over tracks (bootstrapGap, 1000 resamples, bound 0.03).
 ///
 /// With `coarseGroups` (indices into the fine outputs, vocabulary-major), the coarse level is
 /// scored too, under "coarse": the reference is the max of each group's ensemble scores;

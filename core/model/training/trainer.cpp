@@ -31,30 +31,39 @@ torch::Tensor clampedLogit(const torch::Tensor& p) { return torch::logit(p.clamp
 
 // Mean over tags of 1 - the correlation across the batch (rows) of student and teacher logits.
 // A tag constant on either side has no order to match: it counts as uncorrelated (1).
-torch::Tensor rankLoss(const torch::Tensor& probabilities, const torch::Tensor& targets) {
+// `tagWeights` (undefined = all 1, else one weight per tag, mean 1) weights the tags' terms.
+torch::Tensor weightedMean(const torch::Tensor& perTag, const torch::Tensor& tagWeights) {
+    return tagWeights.defined() ? (perTag * tagWeights).mean() : perTag.mean();
+}
+
+torch::Tensor rankLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, const torch::Tensor& tagWeights) {
     auto s = clampedLogit(probabilities), t = clampedLogit(targets);
     s = s - s.mean(0, true);
     t = t - t.mean(0, true);
     const auto correlation = (s * t).sum(0) / (s.norm(2, 0) * t.norm(2, 0) + 1e-6);
-    return (1.0 - correlation).mean();
+    return weightedMean(1.0 - correlation, tagWeights);
 }
 
 // The training objective: soft BCE plus, when asked, squared error of clamped logits and the
 // tag-wise ranking term.
+// tag-wise ranking term; every term weighted per tag by `tagWeights` when defined.
 torch::Tensor distillationLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, double logitWeight,
-                               double rankWeight) {
-    auto loss = softBce(probabilities, targets);
-    if (logitWeight > 0) loss = loss + logitWeight * torch::mse_loss(clampedLogit(probabilities), clampedLogit(targets));
-    if (rankWeight > 0 && probabilities.size(0) > 1) loss = loss + rankWeight * rankLoss(probabilities, targets);
+                               double rankWeight, const torch::Tensor& tagWeights = {}) {
+    auto loss = tagWeights.defined() ? torch::binary_cross_entropy(probabilities.clamp(1e-7, 1.0 - 1e-7), targets,
+                                                                   tagWeights.unsqueeze(0).expand_as(targets))
+                                     : softBce(probabilities, targets);
+    if (logitWeight > 0)
+        loss = loss + logitWeight * weightedMean((clampedLogit(probabilities) - clampedLogit(targets)).square(), tagWeights);
+    if (rankWeight > 0 && probabilities.size(0) > 1) loss = loss + rankWeight * rankLoss(probabilities, targets, tagWeights);
     return loss;
 }
 
 // Fine loss plus weighted coarse loss when the student has `fine` fine outputs and more.
 torch::Tensor studentLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, int64_t fine,
-                          double logitWeight, double rankWeight, double coarseWeight) {
-    if (fine >= probabilities.size(1)) return distillationLoss(probabilities, targets, logitWeight, rankWeight);
+                          double logitWeight, double rankWeight, double coarseWeight, const torch::Tensor& tagWeights) {
+    if (fine >= probabilities.size(1)) return distillationLoss(probabilities, targets, logitWeight, rankWeight, tagWeights);
     const int64_t coarse = probabilities.size(1) - fine;
-    return distillationLoss(probabilities.narrow(1, 0, fine), targets.narrow(1, 0, fine), logitWeight, rankWeight) +
+    return distillationLoss(probabilities.narrow(1, 0, fine), targets.narrow(1, 0, fine), logitWeight, rankWeight, tagWeights) +
            coarseWeight * distillationLoss(probabilities.narrow(1, fine, coarse), targets.narrow(1, fine, coarse),
                                            logitWeight, rankWeight);
 }
@@ -112,12 +121,14 @@ struct Trainer::Impl {
     std::vector<std::pair<std::string, torch::Tensor>> params; // trainable, by name
     std::vector<torch::Tensor> m, v;                            // AdamW moments
     torch::Tensor trainMel, trainTargets, validationMel, validationTargets, trainMean;
+    torch::Tensor tagWeights; // per fine tag, mean 1; undefined = unweighted
     at::Generator dataGenerator;
     torch::Tensor dropoutState; // state of the default generator (dropout) between runs
     int64_t fineTags = 0;       // outputs before the coarse groups (all outputs without a coarse head)
 
     torch::Tensor loss(const torch::Tensor& probabilities, const torch::Tensor& targets) const {
-        return studentLoss(probabilities, targets, fineTags, options.logitWeight, options.rankWeight, options.coarseWeight);
+        return studentLoss(probabilities, targets, fineTags, options.logitWeight, options.rankWeight, options.coarseWeight,
+                           tagWeights);
     }
 
     nlohmann::json optionsJson() const { return trainerOptionsJson(options); }
@@ -205,6 +216,15 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, 
                                                        " do not fit the training windows " + train.mel.shapeString());
     if (options.batchSize <= 0 || options.totalSteps <= 0 || options.learningRate <= 0)
         return fail(Error::Kind::InvalidInput, {}, "batch size, steps and learning rate must be positive");
+    double weightSum = 0.0;
+    for (double w : options.tagWeights) {
+        if (!std::isfinite(w) || w < 0)
+            return fail(Error::Kind::InvalidInput, {}, "tag weights must be finite and not negative, got " + std::to_string(w));
+        weightSum += w;
+    }
+    if (!options.tagWeights.empty() && (int64_t(options.tagWeights.size()) != tt[1] || weightSum <= 0))
+        return fail(Error::Kind::InvalidInput, {}, "tag weights must be one per fine tag (" + std::to_string(tt[1]) + "), not all 0; got " +
+                                                       std::to_string(options.tagWeights.size()));
     // A coarse head learns groups of the fine tags: their targets are appended to the fine ones.
     const auto groups = coarseGroupsOf(options.hyper);
     const int64_t fineTags = tt[1];
@@ -245,6 +265,10 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, 
         train.mel = {};
         impl->trainTargets = fromHostTensor(train.targets);
         impl->trainMean = impl->trainTargets.mean(0, true);
+        if (!options.tagWeights.empty()) {
+            impl->tagWeights = torch::tensor(options.tagWeights, torch::kFloat64).to(torch::kFloat32);
+            impl->tagWeights = impl->tagWeights / impl->tagWeights.mean();
+        }
         if (!validation.mel.data.empty()) {
             impl->validationMel =
                 torch::from_blob(validation.mel.data.data(), validation.mel.shape, torch::kFloat32).to(torch::kHalf);
@@ -410,6 +434,7 @@ nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
     if (o.rankWeight > 0) j["rank_weight"] = o.rankWeight;
     if (o.shortCropFrames > 0) j["short_crop_frames"] = o.shortCropFrames;
     if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
+    if (!o.vocabularyWeights.empty()) j["vocabulary_weights"] = o.vocabularyWeights;
     return j;
 }
 

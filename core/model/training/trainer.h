@@ -59,6 +59,13 @@ struct TrainerOptions {
     /// "coarse_groups"): the coarse targets are the max of each group's fine targets and the
     /// objective is fine loss + coarseWeight x coarse loss (Zhong et al. 2023).
     double coarseWeight = 1.0;
+    /// Loss weight of each fine tag (empty = all 1), e.g. to give one vocabulary more of the
+    /// student's attention. Normalised to mean 1 over the fine tags, so the loss keeps its scale
+    /// beside the coarse loss. The coarse outputs are not weighted.
+    std::vector<double> tagWeights;
+    /// How tagWeights was made, by vocabulary name (e.g. {"msd_top50", 1.5}); recorded in the
+    /// run's options so a resumed run can rebuild tagWeights. The trainer itself reads only tagWeights.
+    std::map<std::string, double> vocabularyWeights;
     // Noise (the "noisy" in noisy student); the net's own dropout comes from `hyper`.
     double gainDb = 6.0;         ///< uniform random gain in [-gainDb, gainDb], added to the dB mel
     int frequencyMasks = 2;      ///< SpecAugment masks of up to maxFrequencyMask bands each
