@@ -6,7 +6,7 @@
 
 Prints, per vocabulary, each named student's ROC-AUC / PR-AUC against the teacher ensemble's
 top-5 tags beside every single teacher's (from the first file), the gap of each student to the
-best single teacher, and the coarse level (post-hoc max-pooling and learned groups) when scored.
+best single teacher (with its bootstrap interval over tracks, in evaluations since session 12), and the coarse level (post-hoc max-pooling and learned groups) when scored.
 When the files hold "by_teacher" (evaluations since session 10), it also prints each vocabulary
 judged by every single teacher's top-5 tags, with the other teachers beside the students: there
 no model is judged by a reference it is part of.
@@ -25,6 +25,9 @@ def load(argument):
         return name, json.load(f)
 
 
+NOT_MODELS = {"student", "gap_to_best_teacher"}
+
+
 def fmt(metrics):
     return f"{metrics['roc_auc']:.3f} / {metrics['pr_auc']:.3f}"
 
@@ -36,7 +39,7 @@ def weakest_tags(card_path, name, result, first, count=6):
     for v, tags in names.items():
         if v not in result or "tag_roc_auc" not in result[v]["student"]:
             continue
-        best = max((t for t in first[v] if t != "student"), key=lambda t: first[v][t]["roc_auc"])
+        best = max((t for t in first[v] if t not in NOT_MODELS), key=lambda t: first[v][t]["roc_auc"])
         pairs = [(tags[k], s, b) for k, (s, b) in
                  enumerate(zip(result[v]["student"]["tag_roc_auc"], first[v][best]["tag_roc_auc"]))
                  if s is not None and b is not None]
@@ -57,16 +60,20 @@ def main(arguments):
     print(f"Test tracks: {first.get('tracks')}; positives: {first.get('positives')}\n")
     print("| model | " + " | ".join(f"{v} ROC / PR" for v in vocabularies) + " |")
     print("|---|" + "---|" * len(vocabularies))
-    teachers = sorted({t for v in vocabularies for t in first[v] if t != "student"})
+    teachers = sorted({t for v in vocabularies for t in first[v] if t not in NOT_MODELS})
     for teacher in teachers:
         cells = [fmt(first[v][teacher]) if teacher in first[v] else "" for v in vocabularies]
         print(f"| {teacher} | " + " | ".join(cells) + " |")
     for name, result in runs:
         cells = []
         for v in vocabularies:
-            best = max(m["roc_auc"] for t, m in first[v].items() if t != "student")
+            best = max(m["roc_auc"] for t, m in first[v].items() if t not in NOT_MODELS)
             s = result[v]["student"]
-            cells.append(f"{fmt(s)} (gap {best - s['roc_auc']:+.3f})")
+            interval = ""
+            boot = result[v].get("gap_to_best_teacher", {}).get("bootstrap")
+            if boot and boot.get("samples"):  # evaluations since session 12
+                interval = f", 90 % {boot['p05']:+.3f}..{boot['p95']:+.3f}"
+            cells.append(f"{fmt(s)} (gap {best - s['roc_auc']:+.3f}{interval})")
         print(f"| {name} | " + " | ".join(cells) + " |")
     coarse = [(n, r["coarse"]) for n, r in runs if "coarse" in r]
     if coarse:
