@@ -57,7 +57,7 @@ def main(arguments):
     runs = [load(a) for a in arguments]
     first = runs[0][1]
     vocabularies = [k for k, v in first.items() if isinstance(v, dict) and "student" in v]
-    print(f"Test tracks: {first.get('tracks')}; positives: {first.get('positives')}\n")
+    print(f"Tracks ({first.get('split', 'test')} split): {first.get('tracks')}; positives: {first.get('positives')}\n")
     print("| model | " + " | ".join(f"{v} ROC / PR" for v in vocabularies) + " |")
     print("|---|" + "---|" * len(vocabularies))
     teachers = sorted({t for v in vocabularies for t in first[v] if t not in NOT_MODELS})
