@@ -29,6 +29,7 @@
 #      windows and 5 s crops in turn (sessions 9-10).
 #  10. voices: real recorded speech laid over train music windows, labelled by the teachers
 #      (build_voice_tracks.sh, plan_voice_mixtures.py); the rank run continued on them.
+#  11. every window and a few voices; the same with the MSD tags weighted twice (session 12).
 # The corpus is music only: build_file_list.sh leaves out the sound effects of not_music.tsv.
 # Sessions 6-8 (stages 3-7) ran on files_v2.tsv, which still held 36 of them (2 in the test
 # split); session 9 filtered the corpus (files_v3.tsv) and the mixture plan (mixtures_v3.tsv: the
@@ -167,4 +168,22 @@ for run in "$data/runs/s11_voice" "$run120"; do
         [ -f "$run/best_student.test$chunk.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" \
             --chunk-frames "$chunk" --split test --taxonomy "$taxonomy" --output "$run/best_student.test$chunk.json" > /dev/null
     done
+done
+
+# 11. session 12: the rank run continued on every window of every train file (stage 2's full
+#     cache, 2944 windows) plus the 120 voice mixtures (4 % of the windows), and the same with the
+#     MSD tags weighted twice in the loss (--vocabulary-weight). Scored on the test split at 5 and
+#     15 s chunks and on the validation split at 5 s (its two packages are harder than the test's).
+for name in full msdw; do
+    run="$data/runs/s12_$name"
+    extra=""
+    [ "$name" = msdw ] && extra="--vocabulary-weight msd_top50=2"
+    stage "$run" 800 --init "$rank" --crop 1813 --short-crop 313 --logit-weight 1 --rank-weight 1 --lr 2e-4 --warmup 50 \
+        --seed 7 --coarse rule --taxonomy "$taxonomy" --mixtures "$data/mixtures_voice120.tsv" $extra
+    for chunk in 313 938; do
+        [ -f "$run/best_student.test$chunk.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" \
+            --chunk-frames "$chunk" --split test --taxonomy "$taxonomy" --output "$run/best_student.test$chunk.json" > /dev/null
+    done
+    [ -f "$run/best_student.validation313.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" \
+        --chunk-frames 313 --split validation --taxonomy "$taxonomy" --output "$run/best_student.validation313.json" > /dev/null
 done
