@@ -22,9 +22,12 @@ namespace {
 constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEpsilon = 1e-8;
 constexpr int64_t kValidationBatch = 32;
 
-// Soft-target binary cross-entropy on probabilities (the nets end in a sigmoid).
-torch::Tensor softBce(const torch::Tensor& probabilities, const torch::Tensor& targets) {
-    return torch::binary_cross_entropy(probabilities.clamp(1e-7, 1.0 - 1e-7), targets);
+// Soft-target binary cross-entropy on probabilities (the nets end in a sigmoid), each tag's
+// terms weighted by `tagWeights` when defined.
+torch::Tensor softBce(const torch::Tensor& probabilities, const torch::Tensor& targets, const torch::Tensor& tagWeights) {
+    const auto p = probabilities.clamp(1e-7, 1.0 - 1e-7);
+    return tagWeights.defined() ? torch::binary_cross_entropy(p, targets, tagWeights.unsqueeze(0).expand_as(targets))
+                                : torch::binary_cross_entropy(p, targets);
 }
 
 torch::Tensor clampedLogit(const torch::Tensor& p) { return torch::logit(p.clamp(1e-3, 1.0 - 1e-3)); }
@@ -45,13 +48,10 @@ torch::Tensor rankLoss(const torch::Tensor& probabilities, const torch::Tensor& 
 }
 
 // The training objective: soft BCE plus, when asked, squared error of clamped logits and the
-// tag-wise ranking term.
 // tag-wise ranking term; every term weighted per tag by `tagWeights` when defined.
 torch::Tensor distillationLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, double logitWeight,
                                double rankWeight, const torch::Tensor& tagWeights = {}) {
-    auto loss = tagWeights.defined() ? torch::binary_cross_entropy(probabilities.clamp(1e-7, 1.0 - 1e-7), targets,
-                                                                   tagWeights.unsqueeze(0).expand_as(targets))
-                                     : softBce(probabilities, targets);
+    auto loss = softBce(probabilities, targets, tagWeights);
     if (logitWeight > 0)
         loss = loss + logitWeight * weightedMean((clampedLogit(probabilities) - clampedLogit(targets)).square(), tagWeights);
     if (rankWeight > 0 && probabilities.size(0) > 1) loss = loss + rankWeight * rankLoss(probabilities, targets, tagWeights);
