@@ -55,6 +55,7 @@ struct TrainSettings {
     std::string coarse;   ///< coarse head of a new run: "", "rule", "attention" or "attention-members"
     std::string taxonomy; ///< groups of the coarse level (run with --coarse; eval of any student)
     int64_t width = 0, layers = 0, convChannels = 0; ///< student size of a new run (0 = default)
+    double dropout = -1; ///< student dropout of a new run (< 0: the default)
     std::vector<std::string> vocabularyWeightArguments; ///< run: --vocabulary-weight NAME=W
     // eval / export
     std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
@@ -237,6 +238,11 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
         o.shortCropFrames = j.value("short_crop_frames", int64_t{0});
         o.coarseWeight = j.value("coarse_weight", 1.0);
         o.vocabularyWeights = j.value("vocabulary_weights", std::map<std::string, double>{});
+        o.gainDb = j.value("gain_db", o.gainDb);
+        o.frequencyMasks = j.value("frequency_masks", o.frequencyMasks);
+        o.maxFrequencyMask = j.value("max_frequency_mask", o.maxFrequencyMask);
+        o.timeMasks = j.value("time_masks", o.timeMasks);
+        o.maxTimeMask = j.value("max_time_mask", o.maxTimeMask);
     } catch (const std::exception& e) {
         return fail(Error::Kind::InvalidInput, runDir / "options.json", std::string("unreadable run options: ") + e.what());
     }
@@ -293,6 +299,7 @@ int runTrain(TrainSettings s) {
         if (s.width > 0) s.trainer.hyper["attention_ndim"] = s.width;
         if (s.layers > 0) s.trainer.hyper["attention_nlayers"] = s.layers;
         if (s.convChannels > 0) s.trainer.hyper["conv_ndim"] = s.convChannels;
+        if (s.dropout >= 0) s.trainer.hyper["dropout"] = s.dropout;
     }
     if (!s.resume && !s.coarse.empty()) {
         if (s.taxonomy.empty()) return printError("--coarse needs --taxonomy (the groups the coarse level learns)"), kExitUsage;
@@ -636,6 +643,16 @@ void registerTrainCommands(CLI::App& app) {
     run->add_option("--width", s->width, "Student token width (attention_ndim; default 64)");
     run->add_option("--layers", s->layers, "Student transformer layers (attention_nlayers; default 2)");
     run->add_option("--conv-channels", s->convChannels, "Student conv front-end channels (conv_ndim; default 16)");
+    run->add_option("--gain-db", o.gainDb, "Noise: random gain in [-G, G] dB added to every crop (0 = off)")
+        ->check(CLI::Range(0.0, 40.0))
+        ->capture_default_str();
+    run->add_option("--frequency-masks", o.frequencyMasks, "Noise: SpecAugment masks of up to 12 mel bands per crop (0 = off)")
+        ->check(CLI::Range(0, 8))
+        ->capture_default_str();
+    run->add_option("--time-masks", o.timeMasks, "Noise: SpecAugment masks of up to 30 frames per crop (0 = off)")
+        ->check(CLI::Range(0, 8))
+        ->capture_default_str();
+    run->add_option("--dropout", s->dropout, "Student dropout (default 0.1)")->check(CLI::Range(0.0, 0.9));
     run->add_option("--seed", o.seed, "Random seed")->capture_default_str();
     run->add_option("--validate-every", s->validateEvery, "Steps between validations")->capture_default_str();
     run->add_option("--checkpoint-every", s->checkpointEvery, "Steps between checkpoints")->capture_default_str();

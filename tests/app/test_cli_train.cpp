@@ -66,6 +66,30 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
     // The run records its vocabulary weights (a resumed run rebuilds the tag weights from them).
     EXPECT_EQ(nlohmann::json::parse(std::ifstream(run / "options.json")).at("vocabulary_weights").at("msd_top50"), 1.5);
 
+    // The noise can be turned down. The run records it, and a resumed run keeps it: the checkpoint
+    // holds the options it was written with, and a resume with the defaults would be refused.
+    const auto quiet = home / "quiet";
+    r = test::runCli(home, with({"train", "run"}, {"--run-dir", quiet.string(), "--init", bundled.string(), "--steps", "2",
+                                                   "--until-step", "1", "--batch", "2", "--warmup", "1",
+                                                   "--checkpoint-every", "1", "--gain-db", "0", "--frequency-masks",
+                                                   "0", "--time-masks", "1", "--dropout", "0.05"}));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    {
+        const auto options = nlohmann::json::parse(std::ifstream(quiet / "options.json"));
+        EXPECT_EQ(options.at("gain_db"), 0.0);
+        EXPECT_EQ(options.at("frequency_masks"), 0);
+        EXPECT_EQ(options.at("time_masks"), 1);
+        EXPECT_EQ(options.at("hyper").at("dropout"), 0.05);
+    }
+    r = test::runCli(home, with({"train", "run"}, {"--run-dir", quiet.string(), "--resume"}));
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.err.find("resumed at step 1"), std::string::npos) << r.err;
+    // Out-of-range noise is refused before anything is written.
+    const auto loud = home / "loud";
+    r = test::runCli(home, with({"train", "run"}, {"--run-dir", loud.string(), "--steps", "2", "--dropout", "1.5"}));
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_FALSE(fs::exists(loud / "options.json"));
+
     // The export needs the vocabularies' taxonomies in the models folder it writes to.
     const auto models = home / "exported";
     fs::create_directories(models / "taxonomy");
