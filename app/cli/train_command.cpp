@@ -238,6 +238,8 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
         o.shortCropFrames = j.value("short_crop_frames", int64_t{0});
         o.coarseWeight = j.value("coarse_weight", 1.0);
         o.vocabularyWeights = j.value("vocabulary_weights", std::map<std::string, double>{});
+        o.balancePower = j.value("balance_power", 0.0);
+        o.vocabularySize = j.value("vocabulary_size", o.vocabularySize);
         o.gainDb = j.value("gain_db", o.gainDb);
         o.frequencyMasks = j.value("frequency_masks", o.frequencyMasks);
         o.maxFrequencyMask = j.value("max_frequency_mask", o.maxFrequencyMask);
@@ -643,6 +645,11 @@ void registerTrainCommands(CLI::App& app) {
     run->add_option("--width", s->width, "Student token width (attention_ndim; default 64)");
     run->add_option("--layers", s->layers, "Student transformer layers (attention_nlayers; default 2)");
     run->add_option("--conv-channels", s->convChannels, "Student conv front-end channels (conv_ndim; default 16)");
+    run->add_option("--balance-power", o.balancePower,
+                    "Draw windows whose top-5 tags are rare more often: weight = mean over their top-5 tags of "
+                    "(windows / windows with that tag in their top-5)^P (0 = uniform; 0.5 = square root)")
+        ->check(CLI::Range(0.0, 2.0))
+        ->capture_default_str();
     run->add_option("--gain-db", o.gainDb, "Noise: random gain in [-G, G] dB added to every crop (0 = off)")
         ->check(CLI::Range(0.0, 40.0))
         ->capture_default_str();

@@ -66,13 +66,14 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
     // The run records its vocabulary weights (a resumed run rebuilds the tag weights from them).
     EXPECT_EQ(nlohmann::json::parse(std::ifstream(run / "options.json")).at("vocabulary_weights").at("msd_top50"), 1.5);
 
-    // The noise can be turned down. The run records it, and a resumed run keeps it: the checkpoint
-    // holds the options it was written with, and a resume with the defaults would be refused.
+    // The noise can be turned down and rare windows drawn more often. The run records both, and a
+    // resumed run keeps them: the checkpoint holds the options it was written with, and a resume
+    // with the defaults would be refused.
     const auto quiet = home / "quiet";
     r = test::runCli(home, with({"train", "run"}, {"--run-dir", quiet.string(), "--init", bundled.string(), "--steps", "2",
                                                    "--until-step", "1", "--batch", "2", "--warmup", "1",
                                                    "--checkpoint-every", "1", "--gain-db", "0", "--frequency-masks",
-                                                   "0", "--time-masks", "1", "--dropout", "0.05"}));
+                                                   "0", "--time-masks", "1", "--dropout", "0.05", "--balance-power", "0.5"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     {
         const auto options = nlohmann::json::parse(std::ifstream(quiet / "options.json"));
@@ -80,6 +81,7 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
         EXPECT_EQ(options.at("frequency_masks"), 0);
         EXPECT_EQ(options.at("time_masks"), 1);
         EXPECT_EQ(options.at("hyper").at("dropout"), 0.05);
+        EXPECT_EQ(options.at("balance_power"), 0.5);
     }
     r = test::runCli(home, with({"train", "run"}, {"--run-dir", quiet.string(), "--resume"}));
     EXPECT_EQ(r.exitCode, 0) << r.err;

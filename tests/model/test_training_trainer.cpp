@@ -191,6 +191,77 @@ TEST(Trainer, ShortCropStepsTrainAtTheirOwnLengthAndAreStoredWithTheRun) {
     EXPECT_NE(bad.error().message.find("short crop"), std::string::npos) << bad.error().message;
 }
 
+TEST(WindowSampling, WindowsWithRareTopTagsAreDrawnMoreOftenAndAllAlikeAtPowerZero) {
+    // Two vocabularies of 10 tags. In the first, windows 0-2 share the top-5 {0..4} and window 3
+    // alone has {5..9}; in the second, every window has the same top-5. Column 20 stands for a
+    // coarse output and is ignored.
+    HostTensor targets{{4, 21}, std::vector<float>(4 * 21, 0.0f)};
+    for (int64_t w = 0; w < 4; ++w) {
+        for (int64_t k = 0; k < 5; ++k) {
+            targets.data[size_t(w * 21 + (w < 3 ? k : 5 + k))] = 0.9f - 0.1f * float(k);
+            targets.data[size_t(w * 21 + 10 + k)] = 0.5f;
+        }
+        targets.data[size_t(w * 21 + 20)] = w == 0 ? 1.0f : 0.0f;
+    }
+    auto uniform = windowSamplingWeights(targets, 20, 10, 0.0);
+    ASSERT_TRUE(uniform) << uniform.error().message;
+    for (double w : *uniform) EXPECT_DOUBLE_EQ(w, 0.25);
+    // Power 1: first vocabulary (4/3 for windows 0-2, 4 for window 3), second 1 for all; the
+    // window's weight is the mean over its ten top tags.
+    auto inverse = windowSamplingWeights(targets, 20, 10, 1.0);
+    ASSERT_TRUE(inverse) << inverse.error().message;
+    const double common = (4.0 / 3.0 + 1.0) / 2.0, rare = (4.0 + 1.0) / 2.0, sum = 3 * common + rare;
+    for (int w = 0; w < 3; ++w) EXPECT_NEAR((*inverse)[size_t(w)], common / sum, 1e-12);
+    EXPECT_NEAR((*inverse)[3], rare / sum, 1e-12);
+    // Square root: between the two.
+    auto root = windowSamplingWeights(targets, 20, 10, 0.5);
+    ASSERT_TRUE(root);
+    EXPECT_GT((*root)[3], 0.25);
+    EXPECT_LT((*root)[3], (*inverse)[3]);
+    // Shapes that do not fit and negative powers are refused.
+    EXPECT_FALSE(windowSamplingWeights(targets, 20, 7, 1.0));
+    EXPECT_FALSE(windowSamplingWeights(targets, 30, 10, 1.0));
+    EXPECT_FALSE(windowSamplingWeights(targets, 20, 10, -1.0));
+    EXPECT_FALSE(windowSamplingWeights(HostTensor{{0, 20}, {}}, 20, 10, 1.0));
+}
+
+TEST(Trainer, BalancedSamplingDrawsOtherBatchesAndIsStoredWithTheRun) {
+    const auto dir = test::scratchDir("trainer_balanced");
+    // Ten tags with random levels, so the windows' top-5 differ.
+    auto withTenTags = [](int64_t windows, unsigned seed) {
+        auto set = synthetic(windows, seed);
+        std::mt19937 rng(seed);
+        std::uniform_real_distribution<float> level(0.0f, 1.0f);
+        set.targets = HostTensor{{windows, 10}, {}};
+        for (int64_t i = 0; i < windows * 10; ++i) set.targets.data.push_back(level(rng));
+        return set;
+    };
+    auto o = tinyOptions();
+    o.vocabularySize = 10;
+    auto plainTrainer = Trainer::create(o, withTenTags(48, 1), withTenTags(16, 2));
+    ASSERT_TRUE(plainTrainer) << plainTrainer.error().message;
+    o.balancePower = 1.0;
+    auto balanced = Trainer::create(o, withTenTags(48, 1), withTenTags(16, 2));
+    ASSERT_TRUE(balanced) << balanced.error().message;
+    ASSERT_TRUE((*balanced)->run(6, 0.0, 0, 0, dir / "ckpt.safetensors", {}));
+    ASSERT_TRUE((*plainTrainer)->run(6, 0.0, 0, 0, {}, {}));
+    EXPECT_NE((*balanced)->studentWeights().at("mlp_head.1.weight").data,
+              (*plainTrainer)->studentWeights().at("mlp_head.1.weight").data);
+    const auto recorded = trainerOptionsJson(o);
+    EXPECT_EQ(recorded.at("balance_power"), 1.0);
+    EXPECT_EQ(recorded.at("vocabulary_size"), 10);
+    // A run that samples uniformly cannot resume it; tags that are not whole vocabularies are refused.
+    auto uniform = Trainer::create(tinyOptions(), synthetic(48, 1), synthetic(16, 2));
+    ASSERT_TRUE(uniform);
+    auto refused = (*uniform)->loadCheckpoint(dir / "ckpt.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
+    o.vocabularySize = 3;
+    auto bad = Trainer::create(o, withTenTags(48, 1), withTenTags(16, 2));
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("vocabularies of 3"), std::string::npos) << bad.error().message;
+}
+
 TEST(Trainer, InitialisesANewRunFromAnotherStudentOrNamesTheMismatch) {
     auto source = makeTrainer();
     ASSERT_TRUE(source && source->run(5, 0.0, 0, 0, {}, {}));

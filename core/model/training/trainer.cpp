@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <mutex>
+#include <numeric>
 #include <numbers>
 
 #include "core/io/safetensors.h"
@@ -114,6 +115,46 @@ double scheduledLearningRate(int64_t step, int64_t warmupSteps, int64_t totalSte
     return peak * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
 }
 
+Result<std::vector<double>> windowSamplingWeights(const HostTensor& targets, int64_t fineTags, int64_t vocabularySize,
+                                                  double power) {
+    if (targets.shape.size() != 2 || targets.shape[0] == 0 || fineTags <= 0 || fineTags > targets.shape[1] ||
+        vocabularySize <= 0 || fineTags % vocabularySize != 0)
+        return fail(Error::Kind::InvalidInput, {}, "cannot balance windows of targets " + targets.shapeString() + " with " +
+                                                       std::to_string(fineTags) + " fine tags in vocabularies of " +
+                                                       std::to_string(vocabularySize));
+    if (!std::isfinite(power) || power < 0)
+        return fail(Error::Kind::InvalidInput, {}, "the balance power must be finite and not negative, got " + std::to_string(power));
+    const int64_t windows = targets.shape[0], columns = targets.shape[1];
+    const int64_t top = std::min<int64_t>(5, vocabularySize);
+    std::vector<double> weights(size_t(windows), 1.0 / double(windows));
+    if (power == 0) return weights;
+    // The top-5 of every window in every vocabulary, and how many windows each tag is top-5 in.
+    std::vector<int64_t> topTags, count(size_t(fineTags), 0), order(static_cast<size_t>(vocabularySize));
+    topTags.reserve(size_t(windows * (fineTags / vocabularySize) * top));
+    for (int64_t w = 0; w < windows; ++w)
+        for (int64_t v = 0; v < fineTags; v += vocabularySize) {
+            const float* row = targets.data.data() + w * columns + v;
+            std::iota(order.begin(), order.end(), 0);
+            std::partial_sort(order.begin(), order.begin() + top, order.end(),
+                              [row](int64_t a, int64_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
+            for (int64_t k = 0; k < top; ++k) {
+                topTags.push_back(v + order[size_t(k)]);
+                ++count[size_t(v + order[size_t(k)])];
+            }
+        }
+    const int64_t perWindow = int64_t(topTags.size()) / windows;
+    double sum = 0.0;
+    for (int64_t w = 0; w < windows; ++w) {
+        double mean = 0.0;
+        for (int64_t k = 0; k < perWindow; ++k)
+            mean += std::pow(double(windows) / double(count[size_t(topTags[size_t(w * perWindow + k)])]), power);
+        weights[size_t(w)] = mean / double(perWindow);
+        sum += weights[size_t(w)];
+    }
+    for (auto& w : weights) w /= sum;
+    return weights;
+}
+
 struct Trainer::Impl {
     TrainerOptions options;
     TrainerStatus status;
@@ -122,6 +163,7 @@ struct Trainer::Impl {
     std::vector<torch::Tensor> m, v;                            // AdamW moments
     torch::Tensor trainMel, trainTargets, validationMel, validationTargets, trainMean;
     torch::Tensor tagWeights; // per fine tag, mean 1; undefined = unweighted
+    torch::Tensor windowWeights; // sampling weights of the training windows; undefined = uniform
     at::Generator dataGenerator;
     torch::Tensor dropoutState; // state of the default generator (dropout) between runs
     int64_t fineTags = 0;       // outputs before the coarse groups (all outputs without a coarse head)
@@ -136,7 +178,8 @@ struct Trainer::Impl {
     // A noisy training batch: random windows, random crops, random gain, SpecAugment masks.
     std::pair<torch::Tensor, torch::Tensor> batch(int64_t crop) {
         const int64_t b = options.batchSize, nMels = trainMel.size(1), frames = trainMel.size(2);
-        auto index = torch::randint(trainMel.size(0), {b}, dataGenerator, torch::kLong);
+        auto index = windowWeights.defined() ? torch::multinomial(windowWeights, b, /*replacement=*/true, dataGenerator)
+                                             : torch::randint(trainMel.size(0), {b}, dataGenerator, torch::kLong);
         auto starts = torch::randint(frames - crop + 1, {b}, dataGenerator, torch::kLong);
         const int masks = options.frequencyMasks + options.timeMasks;
         auto noise = torch::rand({b, 1 + 2 * masks}, dataGenerator, torch::kFloat64);
@@ -225,9 +268,15 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, 
     if (!options.tagWeights.empty() && (int64_t(options.tagWeights.size()) != tt[1] || weightSum <= 0))
         return fail(Error::Kind::InvalidInput, {}, "tag weights must be one per fine tag (" + std::to_string(tt[1]) + "), not all 0; got " +
                                                        std::to_string(options.tagWeights.size()));
+    const int64_t fineTags = tt[1];
+    std::vector<double> windowWeights;
+    if (options.balancePower != 0) {
+        auto w = windowSamplingWeights(train.targets, fineTags, options.vocabularySize, options.balancePower);
+        if (!w) return fail(w.error());
+        windowWeights = std::move(*w);
+    }
     // A coarse head learns groups of the fine tags: their targets are appended to the fine ones.
     const auto groups = coarseGroupsOf(options.hyper);
-    const int64_t fineTags = tt[1];
     if (!groups.empty()) {
         for (auto* set : {&train, &validation}) {
             if (set->targets.data.empty()) continue;
@@ -269,6 +318,7 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, 
             impl->tagWeights = torch::tensor(options.tagWeights, torch::kFloat64).to(torch::kFloat32);
             impl->tagWeights = impl->tagWeights / impl->tagWeights.mean();
         }
+        if (!windowWeights.empty()) impl->windowWeights = torch::tensor(windowWeights, torch::kFloat64);
         if (!validation.mel.data.empty()) {
             impl->validationMel =
                 torch::from_blob(validation.mel.data.data(), validation.mel.shape, torch::kFloat32).to(torch::kHalf);
@@ -435,6 +485,7 @@ nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
     if (o.shortCropFrames > 0) j["short_crop_frames"] = o.shortCropFrames;
     if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
     if (!o.vocabularyWeights.empty()) j["vocabulary_weights"] = o.vocabularyWeights;
+    if (o.balancePower > 0) j["balance_power"] = o.balancePower, j["vocabulary_size"] = o.vocabularySize;
     return j;
 }
 

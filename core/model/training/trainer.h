@@ -68,6 +68,14 @@ struct TrainerOptions {
     /// How tagWeights was made, by vocabulary name (e.g. {"msd_top50", 1.5}); recorded in the
     /// run's options so a resumed run can rebuild tagWeights. The trainer itself reads only tagWeights.
     std::map<std::string, double> vocabularyWeights;
+    /// Sampling of training windows. 0: uniform. p > 0: a window is drawn with probability
+    /// proportional to the mean over its top-5 tags in each vocabulary of (W / n_t)^p, where n_t
+    /// counts the windows that have tag t in their top-5 (windowSamplingWeights). The per-tag
+    /// ROC-AUC that judges a student puts a tag in the top-5 of 1-3 held-out tracks on the same
+    /// footing as "electronic" in all of them; uniform sampling shows the student the windows of
+    /// such rare tags a few times per epoch.
+    double balancePower = 0.0;
+    int64_t vocabularySize = 50; ///< fine tags per vocabulary (the blocks whose top-5 balancePower counts)
     // Noise (the "noisy" in noisy student); the net's own dropout comes from `hyper`.
     double gainDb = 6.0;         ///< uniform random gain in [-gainDb, gainDb], added to the dB mel
     int frequencyMasks = 2;      ///< SpecAugment masks of up to maxFrequencyMask bands each
@@ -148,6 +156,12 @@ Result<HostTensor> coarseTargets(const HostTensor& fine, const std::vector<std::
 std::vector<std::vector<int64_t>> coarseGroupsOf(const nlohmann::json& hyper);
 /// The options as a run records them (options.json, checkpoints, a model card's training record).
 nlohmann::json trainerOptionsJson(const TrainerOptions& o);
+
+/// Sampling weights of training windows (sum 1) for TrainerOptions::balancePower `power`:
+/// `targets` is W x T (the first `fineTags` columns in blocks of `vocabularySize`, one per
+/// vocabulary; further columns are ignored). All equal for power 0. Errors on shapes that do not fit.
+Result<std::vector<double>> windowSamplingWeights(const HostTensor& targets, int64_t fineTags, int64_t vocabularySize,
+                                                  double power);
 
 /// Learning rate at `step` (0-based): linear warm-up to `peak`, then cosine decay to 0 at totalSteps.
 double scheduledLearningRate(int64_t step, int64_t warmupSteps, int64_t totalSteps, double peak);
