@@ -204,6 +204,14 @@ TEST(EvaluationMetrics, ReferenceAgreesPerfectlyWithItselfAndNotWithItsReverse) 
         EXPECT_NEAR(roc, 1.0, 1e-12);
     }
     EXPECT_EQ(scored, self.tagsScored);
+    // Every track gives its top-2 tags a positive; a tag is scored when some but not all tracks have it.
+    ASSERT_EQ(self.tagPositives.size(), 8u);
+    size_t positives = 0;
+    for (size_t k = 0; k < 8; ++k) {
+        positives += self.tagPositives[k];
+        EXPECT_EQ(std::isfinite(self.tagRocAuc[k]), self.tagPositives[k] > 0 && self.tagPositives[k] < 6) << k;
+    }
+    EXPECT_EQ(positives, 6u * 2u);
     ScoreMatrix reversed = ref;
     for (auto& v : reversed.values) v = 1.0f - v;
     const auto rev = compareToReference(reversed, ref, 2);

@@ -6,7 +6,9 @@
 
 Prints, per vocabulary, each named student's ROC-AUC / PR-AUC against the teacher ensemble's
 top-5 tags beside every single teacher's (from the first file), the gap of each student to the
-best single teacher (with its bootstrap interval over tracks, in evaluations since session 12), and the coarse level (post-hoc max-pooling and learned groups) when scored.
+best single teacher (with its bootstrap interval over tracks, in evaluations since session 12),
+how many scored tags only 1-3 tracks decide (since session 13), and the coarse level (post-hoc
+max-pooling and learned groups) when scored.
 When the files hold "by_teacher" (evaluations since session 10), it also prints each vocabulary
 judged by every single teacher's top-5 tags, with the other teachers beside the students: there
 no model is judged by a reference it is part of.
@@ -75,6 +77,16 @@ def main(arguments):
                 interval = f", 90 % {boot['p05']:+.3f}..{boot['p95']:+.3f}"
             cells.append(f"{fmt(s)} (gap {best - s['roc_auc']:+.3f}{interval})")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    positives = [(v, first[v]["student"]["tag_positives"]) for v in vocabularies
+                 if "tag_positives" in first[v]["student"]]  # evaluations since session 13
+    if positives:
+        print("\nTags scored per vocabulary, and how many of them only 1-3 tracks have in their top-5"
+              " (each such ROC-AUC is where a model ranks those few tracks):\n")
+        for v, counts in positives:
+            tracks = first.get("tracks", 0)
+            scored = [c for c in counts if 0 < c < tracks]
+            few = [c for c in scored if c <= 3]
+            print(f"- {v}: {len(scored)} tags scored, {len(few)} of them decided by 1-3 tracks")
     coarse = [(n, r["coarse"]) for n, r in runs if "coarse" in r]
     if coarse:
         print(f"\nCoarse level ({coarse[0][1].get('groups')} groups; {coarse[0][1].get('positives')}):\n")

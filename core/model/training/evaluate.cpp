@@ -40,8 +40,8 @@ double mean(const std::vector<double>& values) {
 nlohmann::json toJson(const AgreementMetrics& m) {
     nlohmann::json perTag = nlohmann::json::array();
     for (double roc : m.tagRocAuc) perTag.push_back(std::isfinite(roc) ? nlohmann::json(roc) : nlohmann::json(nullptr));
-    return {{"roc_auc", m.rocAuc},         {"pr_auc", m.prAuc},        {"spearman", m.spearman},
-            {"tags_scored", m.tagsScored}, {"tag_roc_auc", perTag}};
+    return {{"roc_auc", m.rocAuc},         {"pr_auc", m.prAuc},   {"spearman", m.spearman},
+            {"tags_scored", m.tagsScored}, {"tag_roc_auc", perTag}, {"tag_positives", m.tagPositives}};
 }
 
 // Column block [offset, offset + tags) of a W x K matrix, averaged over rows.
@@ -101,10 +101,11 @@ AgreementMetrics compareToReference(const ScoreMatrix& model, const ScoreMatrix&
         for (size_t k = 0; k < std::min(topK, tags); ++k) labels[t * tags + order[k]] = 1;
     }
     std::vector<double> rocs, aps, rhos, perTag(tags);
+    std::vector<size_t> positives(tags, 0);
     for (size_t k = 0; k < tags; ++k) {
         std::vector<float> s(tracks);
         std::vector<int> l(tracks);
-        for (size_t t = 0; t < tracks; ++t) s[t] = model.at(t, k), l[t] = labels[t * tags + k];
+        for (size_t t = 0; t < tracks; ++t) s[t] = model.at(t, k), l[t] = labels[t * tags + k], positives[k] += size_t(l[t]);
         const double roc = rocAuc(s, l);
         perTag[k] = roc;
         if (!std::isfinite(roc)) continue;
@@ -116,7 +117,7 @@ AgreementMetrics compareToReference(const ScoreMatrix& model, const ScoreMatrix&
         std::vector<float> b(reference.values.begin() + long(t * tags), reference.values.begin() + long((t + 1) * tags));
         rhos.push_back(spearman(a, b));
     }
-    return {mean(rocs), mean(aps), mean(rhos), rocs.size(), std::move(perTag)};
+    return {mean(rocs), mean(aps), mean(rhos), rocs.size(), std::move(perTag), std::move(positives)};
 }
 
 GapEstimate bootstrapGap(const ScoreMatrix& model, const ScoreMatrix& rival, const ScoreMatrix& reference, double bound,

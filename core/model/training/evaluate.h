@@ -32,6 +32,10 @@ struct AgreementMetrics {
     double spearman = 0.0; ///< mean over tracks of the rank correlation of the tag scores
     size_t tagsScored = 0; ///< tags that entered the macro averages
     std::vector<double> tagRocAuc; ///< ROC-AUC of each tag, in tag order; NaN for a tag without positives or negatives
+    /// Tracks that have each tag among the reference's top-K, in tag order. A tag with one
+    /// positive track counts in the macro average as much as one with thirty, and its ROC-AUC is
+    /// just where the model ranks that one track.
+    std::vector<size_t> tagPositives;
 };
 
 /// ROC-AUC of `scores` for binary `labels` (ties count half); NaN when a class is missing.
