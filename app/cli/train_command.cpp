@@ -669,7 +669,8 @@ void registerTrainCommands(CLI::App& app) {
     common(eval);
     eval->add_option("--run-dir", s->runDir, "Run folder (options.json, best_student.safetensors)")->required();
     eval->add_option("--weights", s->weights, "Student weights (default: the run's best student)");
-    eval->add_option("--split", s->split, "validation or test")->capture_default_str();
+    eval->add_option("--split", s->split, "validation, test, or train (how well the student fits its own training tracks)")
+        ->capture_default_str();
     eval->add_option("--taxonomy", s->taxonomy, "Also score the coarse level of a student without a coarse head (max-pooled groups of this taxonomy)");
     eval->add_option("--output", s->evalJson, "JSON file to write (default: <run-dir>/eval_<split>.json)");
     eval->callback([s, finish] { finish(runEval(*s)); });
