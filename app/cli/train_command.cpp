@@ -278,7 +278,7 @@ Result<std::vector<double>> tagWeightsOf(TrainSettings& s, const std::vector<std
         }
     for (const auto& v : vocabularies) {
         auto it = s.trainer.vocabularyWeights.find(v);
-        weights.insert(weights.end(), 50, it == s.trainer.vocabularyWeights.end() ? 1.0 : it->second);
+        weights.insert(weights.end(), size_t(s.trainer.vocabularySize), it == s.trainer.vocabularyWeights.end() ? 1.0 : it->second);
     }
     return weights;
 }
@@ -653,10 +653,12 @@ void registerTrainCommands(CLI::App& app) {
     run->add_option("--gain-db", o.gainDb, "Noise: random gain in [-G, G] dB added to every crop (0 = off)")
         ->check(CLI::Range(0.0, 40.0))
         ->capture_default_str();
-    run->add_option("--frequency-masks", o.frequencyMasks, "Noise: SpecAugment masks of up to 12 mel bands per crop (0 = off)")
+    run->add_option("--frequency-masks", o.frequencyMasks,
+                    "Noise: SpecAugment masks of up to " + std::to_string(o.maxFrequencyMask) + " mel bands per crop (0 = off)")
         ->check(CLI::Range(0, 8))
         ->capture_default_str();
-    run->add_option("--time-masks", o.timeMasks, "Noise: SpecAugment masks of up to 30 frames per crop (0 = off)")
+    run->add_option("--time-masks", o.timeMasks,
+                    "Noise: SpecAugment masks of up to " + std::to_string(o.maxTimeMask) + " frames per crop (0 = off)")
         ->check(CLI::Range(0, 8))
         ->capture_default_str();
     run->add_option("--dropout", s->dropout, "Student dropout (default 0.1)")->check(CLI::Range(0.0, 0.9));
