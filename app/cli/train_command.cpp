@@ -50,6 +50,7 @@ struct TrainSettings {
     TrainerOptions trainer;
     int64_t untilStep = 0;
     int64_t validateEvery = 100, checkpointEvery = 100;
+    int64_t keepEvery = 0; ///< run: also keep the student of every this many steps (0 = only the best)
     bool resume = false;
     std::string init; ///< student weights a new run starts from
     std::string coarse;   ///< coarse head of a new run: "", "rule", "attention" or "attention-members"
@@ -394,14 +395,23 @@ int runTrain(TrainSettings s) {
                      st.bestValidationLoss, st.secondsPerStep, formatDuration(eta).c_str());
         log << st.step << '\t' << st.trainLoss << '\t' << st.validationLoss << '\t' << st.baselineLoss << '\t'
             << st.trainingSeconds << std::endl;
+        const std::map<std::string, std::string> metadata{{"step", std::to_string(st.step)},
+                                                          {"validation_loss", std::to_string(st.validationLoss)},
+                                                          {"baseline_loss", std::to_string(st.baselineLoss)},
+                                                          {"training_seconds", std::to_string(st.trainingSeconds)}};
         if (st.validationLoss >= 0 && st.validationLoss <= st.bestValidationLoss) {
-            if (auto ok = io::writeSafetensors(runDir / "best_student.safetensors", t.studentWeights(),
-                                               {{"step", std::to_string(st.step)},
-                                                {"validation_loss", std::to_string(st.validationLoss)},
-                                                {"baseline_loss", std::to_string(st.baselineLoss)},
-                                                {"training_seconds", std::to_string(st.trainingSeconds)}});
-                !ok)
+            if (auto ok = io::writeSafetensors(runDir / "best_student.safetensors", t.studentWeights(), metadata); !ok)
                 printError(ok.error());
+        }
+        // Snapshots: the validation loss is a noisy selector (a few held-out packages), so a
+        // run can keep its students for a choice by held-out ROC-AUC or for weight averaging.
+        if (s.keepEvery > 0 && st.step % s.keepEvery == 0) {
+            char name[48];
+            std::snprintf(name, sizeof name, "step_%06lld.safetensors", (long long)st.step);
+            const fs::path snapshots = runDir / "snapshots";
+            std::error_code made;
+            fs::create_directories(snapshots, made);
+            if (auto ok = io::writeSafetensors(snapshots / name, t.studentWeights(), metadata); !ok) printError(ok.error());
         }
     };
     auto result = t.run(until, 60.0 * s.maxMinutes, s.validateEvery, s.checkpointEvery, checkpoint, report, &cancel);
@@ -665,6 +675,11 @@ void registerTrainCommands(CLI::App& app) {
     run->add_option("--seed", o.seed, "Random seed")->capture_default_str();
     run->add_option("--validate-every", s->validateEvery, "Steps between validations")->capture_default_str();
     run->add_option("--checkpoint-every", s->checkpointEvery, "Steps between checkpoints")->capture_default_str();
+    run->add_option("--keep-every", s->keepEvery,
+                    "Also keep the student of every this many steps (at a validation) as snapshots/step_NNNNNN.safetensors, "
+                    "for a choice by held-out ROC-AUC or weight averaging (0 = keep only the best)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     run->callback([s, finish] { finish(runTrain(*s)); });
 
     auto* eval = train->add_subcommand("eval", "Evaluate a student against the teacher ensemble on a held-out split");

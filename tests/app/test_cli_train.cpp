@@ -60,9 +60,19 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
     EXPECT_FALSE(fs::exists(refused / "checkpoint.safetensors"));
     r = test::runCli(home, with({"train", "run"}, {"--run-dir", run.string(), "--init", bundled.string(), "--steps", "2",
                                                    "--batch", "2", "--warmup", "1", "--validate-every", "1",
-                                                   "--checkpoint-every", "1", "--vocabulary-weight", "msd_top50=1.5"}));
+                                                   "--checkpoint-every", "1", "--vocabulary-weight", "msd_top50=1.5",
+                                                   "--keep-every", "1"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     ASSERT_TRUE(fs::exists(run / "best_student.safetensors")) << r.err;
+    // --keep-every keeps the student of every validated step, with its step and validation loss.
+    for (const char* step : {"1", "2"}) {
+        const auto snapshot = run / "snapshots" / (std::string("step_00000") + step + ".safetensors");
+        ASSERT_TRUE(fs::exists(snapshot)) << snapshot;
+        const std::string text = test::readText(snapshot);
+        EXPECT_NE(text.find(std::string("\"step\":\"") + step + "\""), std::string::npos) << snapshot;
+        EXPECT_NE(text.find("\"validation_loss\""), std::string::npos) << snapshot;
+    }
+    EXPECT_FALSE(fs::exists(run / "snapshots" / "step_000003.safetensors"));
     // The run records its vocabulary weights (a resumed run rebuilds the tag weights from them).
     EXPECT_EQ(nlohmann::json::parse(std::ifstream(run / "options.json")).at("vocabulary_weights").at("msd_top50"), 1.5);
 
@@ -86,6 +96,7 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
     r = test::runCli(home, with({"train", "run"}, {"--run-dir", quiet.string(), "--resume"}));
     EXPECT_EQ(r.exitCode, 0) << r.err;
     EXPECT_NE(r.err.find("resumed at step 1"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(quiet / "snapshots")) << "snapshots are kept only when asked for";
     // Out-of-range noise is refused before anything is written.
     const auto loud = home / "loud";
     r = test::runCli(home, with({"train", "run"}, {"--run-dir", loud.string(), "--steps", "2", "--dropout", "1.5"}));
