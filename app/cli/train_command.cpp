@@ -236,6 +236,7 @@ Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) 
         o.seed = j.at("seed");
         o.logitWeight = j.value("logit_weight", 0.0);
         o.rankWeight = j.value("rank_weight", 0.0);
+        o.listWeight = j.value("list_weight", 0.0);
         o.shortCropFrames = j.value("short_crop_frames", int64_t{0});
         o.coarseWeight = j.value("coarse_weight", 1.0);
         o.vocabularyWeights = j.value("vocabulary_weights", std::map<std::string, double>{});
@@ -640,6 +641,11 @@ void registerTrainCommands(CLI::App& app) {
         ->capture_default_str();
     run->add_option("--rank-weight", o.rankWeight,
                     "Weight of a tag-wise ranking term: 1 - correlation across the batch of student and teacher logits, per tag")
+        ->capture_default_str();
+    run->add_option("--list-weight", o.listWeight,
+                    "Weight of a window-wise list term: per window and vocabulary, KL divergence between the softmax over "
+                    "the tags of teacher and student logits (which tags lead a window: the top-5 the held-out score counts)")
+        ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     run->add_option("--short-crop", o.shortCropFrames,
                     "Every second step, crops of this many frames instead of --crop (e.g. 313 = 5 s beside --crop 1813)");

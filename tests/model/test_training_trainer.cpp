@@ -126,6 +126,44 @@ TEST(Trainer, RankWeightAddsATagWiseCorrelationTermThatTrainsAndIsStoredWithTheR
     EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
 }
 
+TEST(Trainer, ListWeightAddsAWindowWiseTermThatTrainsAndIsStoredWithTheRun) {
+    static_assert(kTags % 2 == 0, "two vocabularies of kTags / 2 tags");
+    const auto dir = test::scratchDir("trainer_list");
+    auto plain = makeTrainer();
+    auto o = tinyOptions();
+    o.listWeight = 1.0;
+    o.vocabularySize = kTags / 2;
+    auto listed = makeTrainer(o);
+    ASSERT_TRUE(plain && listed);
+    ASSERT_TRUE(plain->validate() && listed->validate());
+    // The same student with and without the term: the term is a KL divergence, so it only adds.
+    const double before = listed->status().validationLoss - plain->status().validationLoss;
+    EXPECT_GT(before, 1e-3);
+    EXPECT_GT(listed->status().baselineLoss, plain->status().baselineLoss);
+    auto status = listed->run(200, 0.0, 0, 0, dir / "ckpt.safetensors", {});
+    ASSERT_TRUE(status) << status.error().message;
+    ASSERT_TRUE(plain->run(200, 0.0, 0, 0, {}, {}));
+    // Trained, the student orders each window's tags within each vocabulary as the teachers do.
+    const double after = status->validationLoss - plain->status().validationLoss;
+    EXPECT_LT(after, 0.5 * before) << before << " -> " << after;
+    // The run records the term and its vocabulary size; a run without the term cannot resume it.
+    EXPECT_EQ(trainerOptionsJson(o).at("list_weight").get<double>(), 1.0);
+    EXPECT_EQ(trainerOptionsJson(o).at("vocabulary_size").get<int64_t>(), kTags / 2);
+    EXPECT_FALSE(trainerOptionsJson(tinyOptions()).contains("list_weight"));
+    auto refused = plain->loadCheckpoint(dir / "ckpt.safetensors");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, Error::Kind::Mismatch);
+    // Tags that do not split into whole vocabularies, or a negative weight, are refused.
+    for (auto [weight, size] : {std::pair{1.0, kTags + 1}, std::pair{-1.0, kTags / 2}, std::pair{1.0, int64_t{0}}}) {
+        auto bad = o;
+        bad.listWeight = weight;
+        bad.vocabularySize = size;
+        auto t = Trainer::create(bad, synthetic(8, 1), synthetic(4, 2));
+        ASSERT_FALSE(t) << weight << " " << size;
+        EXPECT_NE(t.error().message.find("list term"), std::string::npos) << t.error().message;
+    }
+}
+
 TEST(Trainer, TagWeightsWeighEachTagsTermsOrAreRefused) {
     auto o = tinyOptions();
     o.logitWeight = 1.0;

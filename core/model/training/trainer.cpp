@@ -48,25 +48,46 @@ torch::Tensor rankLoss(const torch::Tensor& probabilities, const torch::Tensor& 
     return weightedMean(1.0 - correlation, tagWeights);
 }
 
-// The training objective: soft BCE plus, when asked, squared error of clamped logits and the
-// tag-wise ranking term; every term weighted per tag by `tagWeights` when defined.
-torch::Tensor distillationLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, double logitWeight,
-                               double rankWeight, const torch::Tensor& tagWeights = {}) {
+// Mean over windows and vocabularies (blocks of `block` tags) of the KL divergence from the
+// softmax of the teachers' clamped logits over the block's tags to the student's: which tags
+// lead a window, and by how much, whatever each tag's level across windows.
+torch::Tensor listLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, int64_t block) {
+    const int64_t rows = probabilities.size(0), blocks = probabilities.size(1) / block;
+    const auto s = clampedLogit(probabilities).reshape({rows, blocks, block});
+    const auto t = clampedLogit(targets).reshape({rows, blocks, block});
+    const auto teacherLog = torch::log_softmax(t, -1);
+    return (teacherLog.exp() * (teacherLog - torch::log_softmax(s, -1))).sum(-1).mean();
+}
+
+// The weights of the terms of the objective beside the soft BCE.
+struct LossTerms {
+    double logit = 0.0, rank = 0.0, list = 0.0;
+    int64_t vocabularySize = 50; ///< the blocks the list term compares within
+};
+
+// The training objective: soft BCE plus, when asked, squared error of clamped logits, the
+// tag-wise ranking term and the window-wise list term; the first three weighted per tag by
+// `tagWeights` when defined.
+torch::Tensor distillationLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, const LossTerms& terms,
+                               const torch::Tensor& tagWeights = {}) {
     auto loss = softBce(probabilities, targets, tagWeights);
-    if (logitWeight > 0)
-        loss = loss + logitWeight * weightedMean((clampedLogit(probabilities) - clampedLogit(targets)).square(), tagWeights);
-    if (rankWeight > 0 && probabilities.size(0) > 1) loss = loss + rankWeight * rankLoss(probabilities, targets, tagWeights);
+    if (terms.logit > 0)
+        loss = loss + terms.logit * weightedMean((clampedLogit(probabilities) - clampedLogit(targets)).square(), tagWeights);
+    if (terms.rank > 0 && probabilities.size(0) > 1) loss = loss + terms.rank * rankLoss(probabilities, targets, tagWeights);
+    if (terms.list > 0) loss = loss + terms.list * listLoss(probabilities, targets, terms.vocabularySize);
     return loss;
 }
 
-// Fine loss plus weighted coarse loss when the student has `fine` fine outputs and more.
+// Fine loss plus weighted coarse loss when the student has `fine` fine outputs and more. The
+// coarse groups are no vocabulary: they have no list term.
 torch::Tensor studentLoss(const torch::Tensor& probabilities, const torch::Tensor& targets, int64_t fine,
-                          double logitWeight, double rankWeight, double coarseWeight, const torch::Tensor& tagWeights) {
-    if (fine >= probabilities.size(1)) return distillationLoss(probabilities, targets, logitWeight, rankWeight, tagWeights);
+                          const LossTerms& terms, double coarseWeight, const torch::Tensor& tagWeights) {
+    if (fine >= probabilities.size(1)) return distillationLoss(probabilities, targets, terms, tagWeights);
     const int64_t coarse = probabilities.size(1) - fine;
-    return distillationLoss(probabilities.narrow(1, 0, fine), targets.narrow(1, 0, fine), logitWeight, rankWeight, tagWeights) +
-           coarseWeight * distillationLoss(probabilities.narrow(1, fine, coarse), targets.narrow(1, fine, coarse),
-                                           logitWeight, rankWeight);
+    LossTerms coarseTerms = terms;
+    coarseTerms.list = 0.0;
+    return distillationLoss(probabilities.narrow(1, 0, fine), targets.narrow(1, 0, fine), terms, tagWeights) +
+           coarseWeight * distillationLoss(probabilities.narrow(1, fine, coarse), targets.narrow(1, fine, coarse), coarseTerms);
 }
 
 HostTensor bytesAsFloats(const torch::Tensor& bytes) { return toHostTensor(bytes.to(torch::kFloat32)); }
@@ -169,8 +190,9 @@ struct Trainer::Impl {
     int64_t fineTags = 0;       // outputs before the coarse groups (all outputs without a coarse head)
 
     torch::Tensor loss(const torch::Tensor& probabilities, const torch::Tensor& targets) const {
-        return studentLoss(probabilities, targets, fineTags, options.logitWeight, options.rankWeight, options.coarseWeight,
-                           tagWeights);
+        return studentLoss(probabilities, targets, fineTags,
+                           LossTerms{options.logitWeight, options.rankWeight, options.listWeight, options.vocabularySize},
+                           options.coarseWeight, tagWeights);
     }
 
     nlohmann::json optionsJson() const { return trainerOptionsJson(options); }
@@ -269,6 +291,9 @@ Result<std::unique_ptr<Trainer>> Trainer::create(const TrainerOptions& options, 
         return fail(Error::Kind::InvalidInput, {}, "tag weights must be one per fine tag (" + std::to_string(tt[1]) + "), not all 0; got " +
                                                        std::to_string(options.tagWeights.size()));
     const int64_t fineTags = tt[1];
+    if (options.listWeight < 0 || (options.listWeight > 0 && (options.vocabularySize <= 0 || fineTags % options.vocabularySize != 0)))
+        return fail(Error::Kind::InvalidInput, {}, "the list term needs a weight >= 0 and the " + std::to_string(fineTags) +
+                                                       " tags in whole vocabularies of " + std::to_string(options.vocabularySize));
     std::vector<double> windowWeights;
     if (options.balancePower != 0) {
         auto w = windowSamplingWeights(train.targets, fineTags, options.vocabularySize, options.balancePower);
@@ -485,7 +510,9 @@ nlohmann::json trainerOptionsJson(const TrainerOptions& o) {
     if (o.shortCropFrames > 0) j["short_crop_frames"] = o.shortCropFrames;
     if (!coarseGroupsOf(o.hyper).empty()) j["coarse_weight"] = o.coarseWeight;
     if (!o.vocabularyWeights.empty()) j["vocabulary_weights"] = o.vocabularyWeights;
-    if (o.balancePower > 0) j["balance_power"] = o.balancePower, j["vocabulary_size"] = o.vocabularySize;
+    if (o.listWeight > 0) j["list_weight"] = o.listWeight;
+    if (o.balancePower > 0 || o.listWeight > 0) j["vocabulary_size"] = o.vocabularySize;
+    if (o.balancePower > 0) j["balance_power"] = o.balancePower;
     return j;
 }
 

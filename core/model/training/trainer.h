@@ -57,6 +57,12 @@ struct TrainerOptions {
     /// the windows on each tag, whatever the tag's level: what per-tag ROC-AUC measures, and
     /// what BCE barely rewards for rare, low-probability tags (classic rock, indie).
     double rankWeight = 0.0;
+    /// Weight of a window-wise list term: for every window and vocabulary (block of
+    /// vocabularySize fine tags), the KL divergence from the softmax of the teachers' clamped
+    /// logits over the block to the student's. The held-out score counts a tag positive on a
+    /// track when it is among the track's top-5 of its vocabulary: which tags lead a window. BCE
+    /// and the rank term look at each tag alone.
+    double listWeight = 0.0;
     /// Weight of the coarse-level loss when `hyper` has a coarse head ("coarse_head",
     /// "coarse_groups"): the coarse targets are the max of each group's fine targets and the
     /// objective is fine loss + coarseWeight x coarse loss (Zhong et al. 2023).
@@ -75,7 +81,7 @@ struct TrainerOptions {
     /// footing as "electronic" in all of them; uniform sampling shows the student the windows of
     /// such rare tags a few times per epoch.
     double balancePower = 0.0;
-    int64_t vocabularySize = 50; ///< fine tags per vocabulary (the blocks whose top-5 balancePower counts)
+    int64_t vocabularySize = 50; ///< fine tags per vocabulary (the blocks of balancePower and listWeight)
     // Noise (the "noisy" in noisy student); the net's own dropout comes from `hyper`.
     double gainDb = 6.0;         ///< uniform random gain in [-gainDb, gainDb], added to the dB mel
     int frequencyMasks = 2;      ///< SpecAugment masks of up to maxFrequencyMask bands each
