@@ -220,6 +220,17 @@ int runCache(const TrainSettings& s) {
     return failures ? kExitSomeFailed : kExitOk;
 }
 
+// The mixture plan a run was started with (options.json "mixtures"; empty when none).
+Result<std::string> recordedMixtures(const fs::path& runDir) {
+    auto bytes = io::readFileBytes(runDir / "options.json");
+    if (!bytes) return fail(bytes.error());
+    try {
+        return nlohmann::json::parse(*bytes).value("mixtures", std::string{});
+    } catch (const std::exception& e) {
+        return fail(Error::Kind::InvalidInput, runDir / "options.json", std::string("unreadable run options: ") + e.what());
+    }
+}
+
 Result<TrainerOptions> readRunOptions(const fs::path& runDir, TrainerOptions o) {
     auto bytes = io::readFileBytes(runDir / "options.json");
     if (!bytes) return fail(bytes.error());
@@ -294,6 +305,18 @@ int runTrain(TrainSettings s) {
         auto o = readRunOptions(runDir, s.trainer);
         if (!o) return printError(o.error()), kExitUsage;
         s.trainer = *o;
+        // A resumed run trains on the same windows: the mixtures it started with, unless named
+        // again; another plan (or one for a run without) is refused.
+        auto recorded = recordedMixtures(runDir);
+        if (!recorded) return printError(recorded.error()), kExitUsage;
+        if (s.mixtureList.empty()) {
+            s.mixtureList = *recorded;
+        } else if (fs::absolute(s.mixtureList).lexically_normal() != fs::path(*recorded).lexically_normal()) {
+            printError(runDir.string() + ": the run trained " +
+                       (recorded->empty() ? std::string("without mixtures") : "on the mixtures of " + *recorded) +
+                       "; resume it without --mixtures (or with the same plan)");
+            return kExitUsage;
+        }
     } else if (fs::exists(checkpoint)) {
         printError(checkpoint.string() + ": a run already exists here; continue it with --resume or pick another --run-dir");
         return kExitUsage;

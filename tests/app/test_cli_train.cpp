@@ -97,6 +97,24 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
     EXPECT_EQ(r.exitCode, 0) << r.err;
     EXPECT_NE(r.err.find("resumed at step 1"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(quiet / "snapshots")) << "snapshots are kept only when asked for";
+    // A resumed run trains on the mixtures it started with: another plan is refused, and the
+    // recorded one is read back without being named (here a plan that no longer exists).
+    const auto plan = home / "plan.tsv";
+    r = test::runCli(home, with({"train", "run"}, {"--run-dir", quiet.string(), "--resume", "--mixtures", plan.string()}));
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_NE(r.err.find("without mixtures"), std::string::npos) << r.err;
+    {
+        auto options = nlohmann::json::parse(std::ifstream(quiet / "options.json"));
+        options["mixtures"] = plan.string();
+        std::ofstream(quiet / "options.json") << options.dump(2);
+    }
+    r = test::runCli(home, with({"train", "run"}, {"--run-dir", quiet.string(), "--resume"}));
+    EXPECT_NE(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.err.find(plan.string()), std::string::npos) << r.err;
+    r = test::runCli(home, with({"train", "run"}, {"--run-dir", quiet.string(), "--resume", "--mixtures",
+                                                   (home / "other.tsv").string()}));
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_NE(r.err.find("on the mixtures of " + plan.string()), std::string::npos) << r.err;
     // Out-of-range noise is refused before anything is written.
     const auto loud = home / "loud";
     r = test::runCli(home, with({"train", "run"}, {"--run-dir", loud.string(), "--steps", "2", "--dropout", "1.5"}));
