@@ -76,6 +76,11 @@ stage() {
     fi
     done_at "$run_dir" "${UNTIL:-$steps}" || exit 0 # out of time: run again
 }
+# score(run-dir, weights, split, chunk, output): train eval of one student unless output exists.
+score() {
+    [ -f "$5" ] || "$cli" train eval $common --threads "$threads" --run-dir "$1" --weights "$2" --split "$3" \
+        --chunk-frames "$4" --taxonomy "$taxonomy" --output "$5" > /dev/null
+}
 v1="$models/tagscope_mtt_student.safetensors"
 taxonomy="$models/taxonomy/tagscope_mtt_student.json"
 coarse_steps=3000
@@ -216,8 +221,7 @@ for name in clean bal cleanbal; do
         --seed 7 --coarse rule --taxonomy "$taxonomy" --mixtures "$data/mixtures_voice120.tsv" $extra
     for split_chunk in test:313 test:1813 validation:313 train:313; do
         split=${split_chunk%:*} chunk=${split_chunk#*:}
-        [ -f "$run/best_student.$split$chunk.json" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" \
-            --chunk-frames "$chunk" --split "$split" --taxonomy "$taxonomy" --output "$run/best_student.$split$chunk.json" > /dev/null
+        score "$run" "$run/best_student.safetensors" "$split" "$chunk" "$run/best_student.$split$chunk.json"
     done
 done
 
@@ -251,9 +255,7 @@ for name in deep3 deep3list clean4; do
         snapshot="$run/snapshots/step_$(printf %06d "$step").safetensors"
         for split_chunk in validation:313 test:313 validation:1813 test:1813; do
             split=${split_chunk%:*} chunk=${split_chunk#*:}
-            out="$run/snapshots/step_$step.$split$chunk.json"
-            [ -f "$out" ] || "$cli" train eval $common --threads "$threads" --run-dir "$run" --weights "$snapshot" \
-                --chunk-frames "$chunk" --split "$split" --taxonomy "$taxonomy" --output "$out" > /dev/null
+            score "$run" "$snapshot" "$split" "$chunk" "$run/snapshots/step_$step.$split$chunk.json"
         done
     done
 done
