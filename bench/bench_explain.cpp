@@ -9,7 +9,8 @@
 // Options: --model CARD (default: the bundled student), --threads N (2), --orderings N (20),
 //          --passage S (10), --offset S (30), --curves (pointing: compute curves, so the
 //          default method is the most faithful one), --segment S (1), --dump (pointing: each
-//          method's evidence per segment), --excerpt S (faithfulness: S seconds from --offset).
+//          method's evidence per segment), --excerpt S (faithfulness: S seconds from --offset),
+//          --resampler torchaudio|best (pointing: the converter; the Pointing test decodes with best).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -53,6 +54,7 @@ struct Args {
     bool dump = false;
     double excerpt = 0.0;   ///< faithfulness: seconds of each track from --offset (0: whole tracks)      ///< pointing: print each method's evidence per segment
     double segment = 1.0;   ///< segment length of occlusion, curves and evidence
+    audio::ResampleQuality resampler = audio::ResampleQuality::Torchaudio; ///< pointing's converter
 };
 
 int die(const std::string& message) {
@@ -150,7 +152,7 @@ int pointing(model::Analyzer& analyzer, const Args& a) {
     std::vector<audio::AudioBuffer> passages;
     std::vector<std::string> names;
     for (const auto& f : a.files) {
-        auto audio = audio::decodeAudio(f, {rate, a.offset, a.passage, audio::ResampleQuality::Torchaudio});
+        auto audio = audio::decodeAudio(f, {rate, a.offset, a.passage, a.resampler});
         if (!audio) return die(audio.error().message);
         passages.push_back(std::move(*audio));
         names.push_back(std::filesystem::path(f).stem().string());
@@ -200,6 +202,11 @@ int main(int argc, char** argv) {
         else if (s == "--dump") a.dump = true;
         else if (s == "--excerpt") a.excerpt = std::stod(value());
         else if (s == "--segment") a.segment = std::stod(value());
+        else if (s == "--resampler") {
+            const std::string r = value();
+            if (r != "torchaudio" && r != "best") return die("--resampler: torchaudio or best, not '" + r + "'");
+            a.resampler = r == "best" ? audio::ResampleQuality::Best : audio::ResampleQuality::Torchaudio;
+        }
         else if (a.mode.empty()) a.mode = s;
         else a.files.push_back(s);
     }

@@ -10,5 +10,6 @@ TAGSCOPE_FUZZ_TARGET(model_card) {
     if (!card) return;
     TAGSCOPE_FUZZ_CHECK(card->tagCount() > 0);
     TAGSCOPE_FUZZ_CHECK(card->chunkSamples > 0 && card->mel.nFft > 0 && card->mel.nMels > 0);
+    TAGSCOPE_FUZZ_CHECK(card->trackChunkSamples == 0 || card->trackChunkSamples >= card->chunkSamples);
     (void)card->toJson().dump();
 }

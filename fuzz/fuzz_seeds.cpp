@@ -90,6 +90,9 @@ void jsonSeeds(const fs::path& cards, const fs::path& taxonomies) {
 "chunk_seconds":3.0,"mel":{"n_fft":512,"hop_length":256,"f_min":0,"f_max":8000,"n_mels":96},
 "vocabularies":[{"name":"v","tags":["guitar","piano"]},{"name":"w","file":"tags.txt"}],
 "taxonomy":"t.json","weights":"w.safetensors","hyper_parameters":{"n_channels":[1,2]}})");
+    writeText(cards / "seed_card_track_chunks.json", R"({"id":"s","architecture":"mtt","sample_rate":16000,
+"chunk_samples":79872,"track_chunk_samples":463872,"mel":{"n_fft":512,"hop_length":256,"f_max":8000,"n_mels":96},
+"vocabularies":[{"name":"v","tags":["guitar","piano"]}],"weights":"w.safetensors"})");
     writeText(taxonomies / "seed_taxonomy.json", R"({"vocabulary":"v","groups":[
 {"name":"strings","kind":"instrument","members":["guitar","mtat:guitar"]},{"name":"keys","members":["piano"]}]})");
 }

@@ -62,6 +62,7 @@ struct TrainSettings {
     std::string split = "test", weights, evalJson, modelsDir = "models", id = "tagscope_mtt_student";
     std::string cardId = "tagscope-mtt-student-v2";
     int64_t chunkFrames = 0; ///< eval / export: chunk length in mel frames (0 = the run's training crop)
+    int64_t trackChunkFrames = 0; ///< export: the card's track chunks in mel frames (0 = none)
 };
 
 std::string formatDuration(double seconds) {
@@ -534,6 +535,19 @@ int runExport(const TrainSettings& s) {
     TrainerOptions atChunk = *o;
     if (s.chunkFrames > 0) atChunk.cropFrames = s.chunkFrames;
     card.chunkSamples = (atChunk.cropFrames - 1) * card.mel.hopLength;
+    // With --track-chunk-frames the track's tags come from those longer chunks (ModelCard::
+    // trackChunkSamples), so the card's figures are measured at them; the taggram stays at the chunk.
+    TrainerOptions atTrack = atChunk;
+    if (s.trackChunkFrames > 0) {
+        if (s.trackChunkFrames < atChunk.cropFrames)
+            return printError(Error::make(Error::Kind::InvalidInput, {},
+                                          "--track-chunk-frames (" + std::to_string(s.trackChunkFrames) +
+                                              ") must not be shorter than the chunk (" +
+                                              std::to_string(atChunk.cropFrames) + " frames)")),
+                   kExitUsage;
+        atTrack.cropFrames = s.trackChunkFrames;
+        card.trackChunkSamples = (s.trackChunkFrames - 1) * card.mel.hopLength;
+    }
     const fs::path tagsDir = fs::path(s.teachers).parent_path().parent_path() / "tags";
     for (const auto& v : teacherVocabularies(teachers)) {
         auto vocabulary = tags::loadTagVocabulary(tagsDir / (v + ".txt"));
@@ -577,7 +591,7 @@ int runExport(const TrainSettings& s) {
     for (const std::string split : {"validation", "test"}) {
         TrainSettings e = s;
         e.split = split;
-        auto result = evaluate(e, atChunk, best);
+        auto result = evaluate(e, atTrack, best);
         if (!result) return printError(result.error()), kExitSomeFailed;
         evaluation[split] = *result;
     }
@@ -604,7 +618,8 @@ int runExport(const TrainSettings& s) {
             evaluation["training"]["initialised_from"] = from;
         }
     }
-    evaluation["chunk_frames"] = atChunk.cropFrames; // the validation and test figures are at this chunk
+    evaluation["chunk_frames"] = atTrack.cropFrames; // the validation and test figures are at this chunk
+    if (card.hasTrackChunks()) evaluation["taggram_chunk_frames"] = atChunk.cropFrames;
     card.evaluation = evaluation;
     const fs::path cardPath = fs::path(s.modelsDir) / (s.id + ".json");
     if (auto ok = cards::saveModelCard(card, cardPath); !ok) return printError(ok.error()), kExitSomeFailed;
@@ -730,6 +745,10 @@ void registerTrainCommands(CLI::App& app) {
     for (auto* command : {eval, exp})
         command->add_option("--chunk-frames", s->chunkFrames,
                             "Chunk length in mel frames the student runs at (default: the run's training crop; e.g. 313 = 5 s)");
+    exp->add_option("--track-chunk-frames", s->trackChunkFrames,
+                    "Track chunks in mel frames: the track's tags come from these longer chunks (e.g. 1813 = 29 s, the "
+                    "teachers' window), the taggram and explanations from --chunk-frames; the card's figures are at "
+                    "these (default: none, one pass)");
     exp->add_option("--weights", s->weights,
                     "Student weights to export (default: <run-dir>/best_student.safetensors; e.g. a WiSE-FT interpolation of it)");
     exp->callback([s, finish] { finish(runExport(*s)); });

@@ -164,6 +164,7 @@ json toJson(const TrackAnalysis& a, const cards::ModelCard* card, const std::vec
     j["sample_rate"] = a.sampleRate;
     j["chunk_seconds"] = a.chunkSeconds;
     j["hop_seconds"] = a.hopSeconds;
+    if (a.trackChunkSeconds > 0.0) j["track_chunk_seconds"] = a.trackChunkSeconds;
     j["vocabularies"] = vocabulariesJson(a);
     j["track_scores"] = floats(a.trackScores);
     json ranked = json::array();
@@ -198,6 +199,7 @@ Result<TrackAnalysis> analysisFromJson(const json& j, const std::string& source)
         a.sampleRate = j.at("sample_rate").get<int>();
         a.chunkSeconds = j.at("chunk_seconds").get<double>();
         a.hopSeconds = j.at("hop_seconds").get<double>();
+        a.trackChunkSeconds = j.value("track_chunk_seconds", 0.0);
         for (const auto& v : j.at("vocabularies"))
             for (const auto& t : v.at("tags")) {
                 a.tagNames.push_back(t.get<std::string>());

@@ -29,7 +29,8 @@ struct ExportOptions {
 
 /// The whole export of one track:
 /// { "schema_version", "generator", "file", "model": {card essentials}, "duration_seconds",
-///   "sample_rate", "chunk_seconds", "hop_seconds", "vocabularies": [{name, tags}],
+///   "sample_rate", "chunk_seconds", "hop_seconds", "track_chunk_seconds"? (when the track
+///   scores come from longer chunks than the taggram's), "vocabularies": [{name, tags}],
 ///   "track_scores": [per tag, output order], "ranked": [{rank, tag, vocabulary, index, score}],
 ///   "taggram": {chunk_start_seconds, chunk_end_seconds, tags, values[chunk][tag]},
 ///   "hierarchy": [{group, score, evidence_tag, evidence_index, members, member_indices,

@@ -111,7 +111,11 @@ struct TrackAnalysis {
     double chunkSeconds = 0.0;
     double hopSeconds = 0.0;
     Taggram taggram;
-    std::vector<float> trackScores;          ///< mean of chunk probabilities, per tag
+    /// Per tag: the mean of the taggram's chunk probabilities, or, for a card with track chunks
+    /// (ModelCard::trackChunkSamples), the mean over those longer chunks (trackChunkSeconds).
+    std::vector<float> trackScores;
+    /// Length of the chunks trackScores come from when they are not the taggram's (0: they are).
+    double trackChunkSeconds = 0.0;
     dsp::Spectrogram mel;                    ///< dB mel of the whole track (display, relevance frames)
     double melFrameSeconds = 0.0;
     std::optional<AttentionExplanation> attention;

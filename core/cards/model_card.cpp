@@ -82,6 +82,7 @@ json ModelCard::toJson() const {
     j["hyper_parameters"] = hyperParameters;
     j["sample_rate"] = sampleRate;
     j["chunk_samples"] = chunkSamples;
+    if (trackChunkSamples > 0) j["track_chunk_samples"] = trackChunkSamples;
     j["mel"] = {{"n_fft", mel.nFft}, {"hop_length", mel.hopLength}, {"f_min", mel.fMin},
                 {"f_max", mel.fMax}, {"n_mels", mel.nMels}};
     j["vocabularies"] = json::array();
@@ -165,6 +166,8 @@ Result<ModelCard> parseModelCard(std::string_view text, const fs::path& path) {
         const auto maxChunk = int64_t(kMaxChunkSeconds) * c.sampleRate;
         if (j.contains("chunk_samples")) c.chunkSamples = wholeNumberIn(j["chunk_samples"], "chunk_samples", 1, maxChunk);
         else c.chunkSamples = int64_t(numberIn(j.at("chunk_seconds"), "chunk_seconds", 0.0, kMaxChunkSeconds) * c.sampleRate + 0.5);
+        if (j.contains("track_chunk_samples"))
+            c.trackChunkSamples = wholeNumberIn(j["track_chunk_samples"], "track_chunk_samples", 1, maxChunk);
         readMel(j.at("mel"), c);
         const json& vocabularies = j.at("vocabularies");
         if (!vocabularies.is_array()) throw FieldError("\"vocabularies\" must be a list");
@@ -193,6 +196,10 @@ Result<ModelCard> parseModelCard(std::string_view text, const fs::path& path) {
         return fail(Error::Kind::InvalidInput, path, std::string("model card is missing or has a wrong field: ") + e.what());
     }
     if (c.chunkSamples <= 0) return fail(Error::Kind::InvalidInput, path, "model card has no positive chunk length");
+    if (c.trackChunkSamples > 0 && c.trackChunkSamples < c.chunkSamples)
+        return fail(Error::Kind::InvalidInput, path,
+                    "model card's track_chunk_samples (" + std::to_string(c.trackChunkSamples) +
+                        ") is shorter than its chunk_samples (" + std::to_string(c.chunkSamples) + ")");
     if (c.mel.fMax <= c.mel.fMin)
         return fail(Error::Kind::InvalidInput, path, "model card has an invalid mel configuration (f_max must be above f_min)");
     if (c.tagCount() == 0) return fail(Error::Kind::InvalidInput, path, "model card lists no tags");

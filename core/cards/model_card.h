@@ -22,6 +22,7 @@ namespace tagscope::cards {
 ///   "architecture": "mtt" | "cnnsa" | "fcn" | "musicnn" | "crnn",
 ///   "hyper_parameters": { ... architecture specific ... },
 ///   "sample_rate": 22050, "chunk_seconds": 10.0,          // or "chunk_samples"
+///   "track_chunk_samples": 463872,                         // optional, length-free models only
 ///   "mel": { "n_fft": 1024, "hop_length": 512, "f_min": 0, "f_max": 11025, "n_mels": 128 },
 ///   "vocabularies": [ { "name": "mtat_top50", "tags": [...] } | { "name": ..., "file": "x.txt" } ],
 ///   "taxonomy": "taxonomy_mtat.json",                      // optional
@@ -36,6 +37,12 @@ struct ModelCard {
     nlohmann::json hyperParameters = nlohmann::json::object();
     int sampleRate = 16000;
     int64_t chunkSamples = 0;
+    /// Optional: the track's tags (TrackAnalysis::trackScores) come from a second pass over
+    /// chunks of this length instead of the mean of the taggram's chunks. For a length-free
+    /// model (the MTT) trained on both lengths: short chunks give a fine taggram and local
+    /// explanations, long ones (the teachers' own 29 s) the better track tags. 0 = one pass;
+    /// otherwise at least chunkSamples.
+    int64_t trackChunkSamples = 0;
     dsp::MelConfig mel;
     std::vector<tags::TagVocabulary> vocabularies; ///< concatenated in output order
     std::optional<std::filesystem::path> taxonomyPath;
@@ -57,6 +64,8 @@ struct ModelCard {
     /// Output index of a tag by name ("piano"), or "vocab:tag" to disambiguate.
     std::optional<size_t> tagIndex(const std::string& tag) const;
     double chunkSeconds() const { return sampleRate > 0 ? double(chunkSamples) / sampleRate : 0.0; }
+    /// True when the track's tags come from their own, longer chunks (trackChunkSamples).
+    bool hasTrackChunks() const { return trackChunkSamples > chunkSamples; }
 
     nlohmann::json toJson() const; ///< card as written (paths relative to the card's folder)
 };

@@ -70,6 +70,10 @@ Result<analysis::TrackAnalysis> Analyzer::analyzeAudio(const audio::AudioBuffer&
         runner.finish();
         if (result.attention) progress(1.0, "attention");
         computeTrackScores(result);
+        TrackChunkPass trackPass(impl);
+        for (const auto& c : trackPass.plan(int64_t(audio.samples.size())))
+            if (auto ok = trackPass.run(samples.subspan(size_t(c.start), size_t(c.valid)), cancel); !ok) return fail(ok.error());
+        trackPass.finish(result);
         addHierarchy(impl, result);
         return result;
     } catch (const std::exception& e) {

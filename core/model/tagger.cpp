@@ -130,6 +130,18 @@ Result<std::unique_ptr<Tagger>> makeTagger(cards::ModelCard card, std::shared_pt
     if (card.mel.sampleRate != card.sampleRate) card.mel.sampleRate = card.sampleRate;
     if (auto ok = dsp::MelSpectrogram::validate(card.mel); !ok)
         return fail(Error::Kind::InvalidInput, card.cardPath, "unusable mel settings: " + ok.error().message);
+    if (card.hasTrackChunks()) {
+        const int64_t frames = card.mel.frameCount(size_t(card.trackChunkSamples));
+        if (net->maxFrames() == 0)
+            return fail(Error::Kind::InvalidInput, card.cardPath,
+                        "model card has track_chunk_samples, but architecture '" + card.architecture +
+                            "' runs only at its chunk length (track chunks need a length-free model: mtt)");
+        if (frames > net->maxFrames())
+            return fail(Error::Kind::InvalidInput, card.cardPath,
+                        "model card's track_chunk_samples (" + std::to_string(card.trackChunkSamples) + ") give " +
+                            std::to_string(frames) + " mel frames; the model takes at most " +
+                            std::to_string(net->maxFrames()));
+    }
     auto device = chooseDevice(options.device);
     if (!device) return fail(device.error());
     try {

@@ -22,10 +22,12 @@ struct TaggerAnalyzer::Stream {
     int64_t received = 0;
     std::vector<ChunkSpan> plan; ///< regular (full) chunks known so far, in order
     size_t ran = 0;              ///< chunks of `plan` already through the model
+    TrackChunkPass track;        ///< the track's tags from longer chunks (cards with track chunks)
+    size_t trackRan = 0;         ///< track chunks already through the model
 
     Stream(const Tagger::Impl& i, const AnalysisOptions& o, int64_t hopSamples)
         : impl(i), options(o), result(describeTrack(i.card, 0.0)), runner(impl, options, result),
-          chunk(i.card.chunkSamples), hop(hopSamples) {
+          chunk(i.card.chunkSamples), hop(hopSamples), track(i) {
         result.hopSeconds = double(hop) / impl.card.sampleRate;
     }
 
@@ -45,11 +47,19 @@ struct TaggerAnalyzer::Stream {
         return {};
     }
 
-    /// Drops samples no chunk still needs: those before the next chunk to run and before the
-    /// last chunk length (the end-aligned last chunk reads it).
+    /// Runs the regular track chunks the samples received so far fill, from `trackRan` on.
+    Result<void> runTrackChunks(const std::vector<ChunkSpan>& chunks, size_t count, const CancelToken* cancel) {
+        for (; trackRan < count; ++trackRan)
+            if (auto ok = track.run(samplesOf(chunks[trackRan]), cancel); !ok) return fail(ok.error());
+        return {};
+    }
+
+    /// Drops samples no chunk still needs: those before the next chunk to run (of either pass)
+    /// and before the last chunk length (the end-aligned last chunks read it).
     void trim() {
-        const int64_t next = int64_t(ran) * hop;
-        const int64_t keepFrom = std::clamp<int64_t>(std::min(next, received - chunk), base, received);
+        const int64_t next = std::min(int64_t(ran) * hop, track.active() ? int64_t(trackRan) * track.chunkSamples() : received);
+        const int64_t tail = std::max(chunk, track.chunkSamples());
+        const int64_t keepFrom = std::clamp<int64_t>(std::min(next, received - tail), base, received);
         const auto dead = size_t(keepFrom - base);
         if (dead > 0 && dead * 2 >= buffer.size()) {
             buffer.erase(buffer.begin(), buffer.begin() + std::ptrdiff_t(dead));
@@ -105,6 +115,11 @@ Result<void> TaggerAnalyzer::process(std::span<const float> block, const CancelT
         s.plan.push_back({start, s.chunk});
     if (auto ok = s.runReady(s.plan, std::numeric_limits<size_t>::max(), cancel, m_onChunk); !ok)
         return fail(ok.error());
+    if (const auto full = size_t(s.track.fullChunksWithin(s.received)); full > s.trackRan) {
+        std::vector<ChunkSpan> regular;
+        for (size_t k = 0; k < full; ++k) regular.push_back({int64_t(k) * s.track.chunkSamples(), s.track.chunkSamples()});
+        if (auto ok = s.runTrackChunks(regular, full, cancel); !ok) return fail(ok.error());
+    }
     s.trim();
     return {};
 } catch (const std::exception& e) {
@@ -128,6 +143,12 @@ Result<void> TaggerAnalyzer::finish(const CancelToken* cancel) try {
     s.runner.finish();
     s.result.durationSeconds = double(s.received) / s.impl.card.sampleRate;
     computeTrackScores(s.result);
+    // NOTE: likewise, the track chunks already run are the regular ones the track's plan starts with.
+    const auto trackChunks = s.track.plan(s.received);
+    if (s.trackRan > trackChunks.size())
+        return fail(Error::Kind::Internal, m_info.file, "streamed track chunks do not match the track's plan");
+    if (auto ok = s.runTrackChunks(trackChunks, trackChunks.size(), cancel); !ok) return fail(ok.error());
+    s.track.finish(s.result);
     addHierarchy(s.impl, s.result);
     s.result.file = m_info.file;
     m_result = std::move(s.result);

@@ -144,17 +144,28 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
     EXPECT_FALSE(fs::exists(models / "tagscope_mtt_student.safetensors"));
     EXPECT_FALSE(fs::exists(models / "tagscope_mtt_student.json"));
 
+    // Track chunks shorter than the chunk are refused, before anything is written.
     r = test::runCli(home, with({"train", "export"}, {"--run-dir", run.string(), "--models-dir", models.string(),
-                                                      "--chunk-frames", "313", "--card-id", "test-student"}));
+                                                      "--chunk-frames", "313", "--track-chunk-frames", "200"}));
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_NE(r.err.find("--track-chunk-frames"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(models / "tagscope_mtt_student.json"));
+
+    // Taggram at 5 s, track tags from 29 s chunks (the teachers' window).
+    r = test::runCli(home, with({"train", "export"}, {"--run-dir", run.string(), "--models-dir", models.string(),
+                                                      "--chunk-frames", "313", "--track-chunk-frames", "1813",
+                                                      "--card-id", "test-student"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto cardPath = models / "tagscope_mtt_student.json";
     ASSERT_TRUE(fs::exists(cardPath)) << r.err;
     const json card = json::parse(test::readText(cardPath));
     EXPECT_EQ(card.at("id"), "test-student");
     EXPECT_EQ(card.at("chunk_samples"), 312 * 256);
+    EXPECT_EQ(card.at("track_chunk_samples"), 1812 * 256);
     ASSERT_EQ(card.at("vocabularies").size(), 3u);
     const auto& evaluation = card.at("evaluation");
-    EXPECT_EQ(evaluation.at("chunk_frames"), 313);
+    EXPECT_EQ(evaluation.at("chunk_frames"), 1813); // the figures are the track tags'
+    EXPECT_EQ(evaluation.at("taggram_chunk_frames"), 313);
     EXPECT_TRUE(evaluation.at("test").contains("msd_top50")) << evaluation.at("test").dump();
     const auto& training = evaluation.at("training");
     // The step of the best validation loss (validated at steps 1 and 2).
@@ -174,4 +185,7 @@ TEST(CliTrain, CachesRunsAndExportsAStudentWhoseCardRecordsItsTrainingButNoMachi
     const json tagged = json::parse(r.out).at("tracks").at(0);
     EXPECT_EQ(tagged.at("model").at("id"), "test-student");
     EXPECT_EQ(tagged.at("vocabularies").size(), 3u);
+    EXPECT_DOUBLE_EQ(tagged.at("chunk_seconds").get<double>(), 312 * 256 / 16000.0);
+    // The clip (61 s) holds two track chunks of 29 s and an end-aligned third.
+    EXPECT_DOUBLE_EQ(tagged.at("track_chunk_seconds").get<double>(), 1812 * 256 / 16000.0);
 }

@@ -281,6 +281,37 @@ TEST(CraftedModelCard, ValidCardParses) {
     EXPECT_EQ(c->mel.hopLength, 256);
 }
 
+TEST(CraftedModelCard, TrackChunksParseRoundTripAndMustNotBeShorterThanTheChunk) {
+    const std::string mel = R"({"n_fft":512,"n_mels":96})";
+    auto c = cards::parseModelCard(card("16000", R"("chunk_samples":79872,"track_chunk_samples":463872)", mel), "/x/card.json");
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->chunkSamples, 79872);
+    EXPECT_EQ(c->trackChunkSamples, 463872);
+    EXPECT_TRUE(c->hasTrackChunks());
+    auto again = cards::parseModelCard(c->toJson().dump(), "/x/card.json");
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->trackChunkSamples, 463872);
+    // Without the field: one pass, and none is written.
+    auto plain = cards::parseModelCard(card("16000", R"("chunk_samples":79872)", mel), "/x/card.json");
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->trackChunkSamples, 0);
+    EXPECT_FALSE(plain->hasTrackChunks());
+    EXPECT_FALSE(plain->toJson().contains("track_chunk_samples"));
+    // Equal to the chunk: allowed, and still one pass.
+    auto equal = cards::parseModelCard(card("16000", R"("chunk_samples":79872,"track_chunk_samples":79872)", mel), "/x/card.json");
+    ASSERT_TRUE(equal);
+    EXPECT_FALSE(equal->hasTrackChunks());
+    for (const auto& [chunk, expected] : std::vector<std::pair<std::string, std::string>>{
+             {R"("chunk_samples":79872,"track_chunk_samples":48000)", "shorter than its chunk_samples"},
+             {R"("chunk_samples":79872,"track_chunk_samples":0)", "track_chunk_samples"},
+             {R"("chunk_samples":79872,"track_chunk_samples":-463872)", "track_chunk_samples"},
+             {R"("chunk_samples":79872,"track_chunk_samples":1e300)", "track_chunk_samples"},
+             {R"("chunk_samples":79872,"track_chunk_samples":"29s")", "track_chunk_samples"}}) {
+        auto bad = cards::parseModelCard(card("16000", chunk, mel), "/x/card.json");
+        EXPECT_TRUE(failsWith(bad, expected)) << chunk << ": " << (bad ? "parsed" : bad.error().message);
+    }
+}
+
 TEST(CraftedModelCard, NumbersOutOfRangeAreErrorsNotCasts) {
     const std::string mel = R"({"n_fft":512,"n_mels":96})";
     const std::string chunk = R"("chunk_seconds":3.0)";

@@ -114,6 +114,37 @@ void computeTrackScores(analysis::TrackAnalysis& r) {
     for (size_t t = 0; t < g.tagCount; ++t) r.trackScores[t] = float(sum[t] / double(g.chunkCount()));
 }
 
+TrackChunkPass::TrackChunkPass(const Tagger::Impl& impl)
+    : m_impl(impl), m_chunk(impl.card.hasTrackChunks() ? impl.card.trackChunkSamples : 0) {}
+
+std::vector<ChunkSpan> TrackChunkPass::plan(int64_t totalSamples) const {
+    if (!active() || totalSamples <= m_impl.card.chunkSamples) return {};
+    if (totalSamples < m_chunk) return {{0, totalSamples}};
+    return planChunks(totalSamples, m_chunk, m_chunk, true, true);
+}
+
+Result<void> TrackChunkPass::run(std::span<const float> samples, const CancelToken* cancel) {
+    if (isCancelled(cancel)) return fail(Error::cancelled());
+    torch::Tensor probs;
+    {
+        c10::InferenceMode inference;
+        probs = m_impl.net->forward(m_impl.melBatch({m_impl.mel.decibels(samples)}));
+    }
+    const auto rows = tensorRows(probs);
+    if (m_sum.empty()) m_sum.assign(rows.front().size(), 0.0);
+    for (size_t t = 0; t < m_sum.size() && t < rows.front().size(); ++t) m_sum[t] += rows.front()[t];
+    ++m_count;
+    m_longest = std::max<int64_t>(m_longest, int64_t(samples.size()));
+    return {};
+}
+
+void TrackChunkPass::finish(analysis::TrackAnalysis& r) const {
+    if (m_count == 0) return;
+    r.trackScores.assign(m_sum.size(), 0.0f);
+    for (size_t t = 0; t < m_sum.size(); ++t) r.trackScores[t] = float(m_sum[t] / double(m_count));
+    r.trackChunkSeconds = double(m_longest) / double(m_impl.card.sampleRate);
+}
+
 analysis::TrackAnalysis describeTrack(const cards::ModelCard& card, double durationSeconds) {
     analysis::TrackAnalysis r;
     r.modelId = card.id;

@@ -53,6 +53,38 @@ private:
 /// Track scores: the mean of the taggram's chunks (upstream's evaluation).
 void computeTrackScores(analysis::TrackAnalysis& r);
 
+/// The second pass of a card with track chunks (ModelCard::hasTrackChunks): the track's tags
+/// from chunks of trackChunkSamples, one chunk a forward pass. Shared by Analyzer::analyzeAudio
+/// and TaggerAnalyzer (streaming), so both run the same chunks.
+class TrackChunkPass {
+public:
+    explicit TrackChunkPass(const Tagger::Impl& impl);
+
+    bool active() const { return m_chunk > 0; }
+    int64_t chunkSamples() const { return m_chunk; }
+    /// The track chunks of a track of `totalSamples`: non-overlapping from the start, the last
+    /// one ending at the track's end (never zero padding). A track shorter than a track chunk
+    /// but longer than a taggram chunk is one chunk of the whole track (the MTT takes any
+    /// length); a track no longer than one taggram chunk gets none (its taggram mean stands).
+    std::vector<ChunkSpan> plan(int64_t totalSamples) const;
+    /// Regular (full, start-aligned) track chunks that end within `receivedSamples`.
+    int64_t fullChunksWithin(int64_t receivedSamples) const { return active() ? receivedSamples / m_chunk : 0; }
+
+    /// Runs one track chunk (its samples) through the net and adds its probabilities.
+    Result<void> run(std::span<const float> samples, const CancelToken* cancel);
+    size_t chunksRun() const { return m_count; }
+    /// Sets r.trackScores to the mean over the chunks run and r.trackChunkSeconds to the
+    /// longest of them (after computeTrackScores; without a chunk run the taggram's mean stands).
+    void finish(analysis::TrackAnalysis& r) const;
+
+private:
+    const Tagger::Impl& m_impl;
+    int64_t m_chunk = 0;
+    std::vector<double> m_sum;
+    size_t m_count = 0;
+    int64_t m_longest = 0;
+};
+
 /// Model, tags, rates and duration of an analysis before any chunk is run.
 analysis::TrackAnalysis describeTrack(const cards::ModelCard& card, double durationSeconds);
 

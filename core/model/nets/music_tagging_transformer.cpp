@@ -147,6 +147,8 @@ MusicTaggingTransformer::MusicTaggingTransformer(const MusicTaggingTransformerCo
 
 int64_t MusicTaggingTransformer::tokenCount(int64_t nFrames) const { return nFrames / kFramesPerToken + 1; }
 
+int64_t MusicTaggingTransformer::maxFrames() const { return (m_config.attentionMaxLen + 1) * kFramesPerToken - 1; }
+
 std::pair<int64_t, int64_t> MusicTaggingTransformer::tokenFrameSpan(int64_t token, int64_t nFrames) const {
     const int64_t last = tokenCount(nFrames) - 1;
     if (token <= 0 || token > last) return {0, nFrames};

@@ -58,6 +58,8 @@ public:
     int attentionLayers() const override { return int(m_config.attentionNlayers); }
     int attentionHeads() const override { return int(m_config.attentionNheads); }
     int64_t tokenCount(int64_t nFrames) const override;
+    /// attention_max_len tokens of 4 frames (and the 1-3 frames the pooling drops).
+    int64_t maxFrames() const override;
     /// Token t >= 1 covers frames [4(t-1), 4t); the last token also takes the 1-3 frames the
     /// pooling drops, so the spans tile [0, nFrames). Token 0 ([CLS]) spans everything.
     std::pair<int64_t, int64_t> tokenFrameSpan(int64_t token, int64_t nFrames) const override;

@@ -49,6 +49,9 @@ public:
     virtual bool hasCoarseAttention() const { return false; }
     virtual int attentionLayers() const { return 0; }
     virtual int attentionHeads() const { return 0; }
+    /// Most mel frames of one input for a net that takes chunks of any length (the MTT); 0 for
+    /// nets built for their card's chunk length only. Cards with track chunks need a nonzero one.
+    virtual int64_t maxFrames() const { return 0; }
     /// Tokens (including [CLS] at index 0) the transformer sees for `nFrames` mel frames.
     virtual int64_t tokenCount(int64_t nFrames) const { return 0; }
     /// Half-open mel frame range [first, last) that token `token` (>= 1) covers.
