@@ -66,6 +66,8 @@ std::vector<ModelSpec> allSpecs() {
         {"mtt", "mtt", {{"conv_ndim", 128}, {"attention_ndim", 256}}, 128, 1 + 220500 / 512, 10.0},
         {"cnnsa", "cnnsa", nlohmann::json::object(), 128, 1 + 240000 / 256, 15.0},
         {"student", "mtt", studentHyper(64, 2, false), 96, 313, 79872.0 / 16000.0, 150},
+        // v2's taggram chunks (3 s, 188 frames); its track tags run as stu-29s (both passes: the sum).
+        {"stu-3s", "mtt", studentHyper(64, 2, false), 96, 188, 47872.0 / 16000.0, 150},
         {"stu-wide", "mtt", studentHyper(128, 2, false), 96, 313, 79872.0 / 16000.0, 150},
         {"stu-deep", "mtt", studentHyper(64, 4, false), 96, 313, 79872.0 / 16000.0, 150},
         {"stu-attn", "mtt", studentHyper(64, 2, true), 96, 313, 79872.0 / 16000.0, 200},

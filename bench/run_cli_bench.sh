@@ -42,7 +42,7 @@ for ckpt in ${BENCH_MODELS:-"$shared"/models/upstream/*.pth}; do
   models+=("$name")
 done
 # The bundled student (models/) is found after the imported ones; benchmark it beside them.
-[ -f "$here/models/tagscope_mtt_student.json" ] && models+=("tagscope-mtt-student-v1")
+[ -f "$here/models/tagscope_mtt_student.json" ] && models+=("tagscope-mtt-student-v2")
 
 # 3. Reference: the upstream FCN as a Python user runs it (bench/upstream_reference.py, shared
 #    with run_library_bench.sh): torchaudio decode + resample, torchaudio mel, FCN forward.

@@ -80,11 +80,11 @@ for name in ${BENCH_MODELS:-mtat_fcn mtat_musicnn mtat_crnn}; do
 done
 
 printf '\n%-24s %11s %10s %9s %14s   (same %s s track, %s threads)\n' model tagscope_s python_s speedup "rss_${long_seconds}s_MiB" "$seconds" "$threads"
-for m in "${models[@]}" tagscope-mtt-student-v1; do
+for m in "${models[@]}" tagscope-mtt-student-v2; do
   read -r w _ <<<"$(timed "$work/$m.tag.log" "$cli" --model "$m" --threads "$threads" tag "$track")"
   read -r _ rl <<<"$(timed "$work/$m.rss.log" "$cli" --model "$m" --threads "$threads" tag "$work/long.flac")"
   py="-"; speedup="-"
-  if [ "$m" != tagscope-mtt-student-v1 ]; then
+  if [ "$m" != tagscope-mtt-student-v2 ]; then
     read -r py _ <<<"$(timed "$work/$m.py.log" "$python" "$here/bench/upstream_reference.py" "${m#*_}" \
       "$shared/models/upstream/$m.pth" "$track" "$threads" "${m%%_*}")"
     speedup="$(awk -v a="$w" -v b="$py" 'BEGIN {if (a > 0 && b > 0) printf "%.2fx", b / a; else print "-"}')"

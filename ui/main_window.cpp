@@ -275,8 +275,15 @@ void MainWindow::connectController() {
         const bool tagged = !result.tagNames.empty();
         m_overlays->setAttentionShape(result.attention ? result.attention->layers : 0,
                                       result.attention ? result.attention->heads : 0);
-        setMessage(tagged ? tr("%1: %2 tags, %3 chunks").arg(QFileInfo(m_controller->currentFile()).fileName())
-                                .arg(result.tagNames.size()).arg(result.taggram.chunkCount())
+        // With track chunks the tags' scores come from longer chunks than the taggram shows.
+        const QString chunks = result.trackChunkSeconds > 0.0
+                                   ? tr("%1 chunks of %2 s; track tags from %3 s chunks")
+                                         .arg(result.taggram.chunkCount())
+                                         .arg(result.chunkSeconds, 0, 'f', 0)
+                                         .arg(result.trackChunkSeconds, 0, 'f', 0)
+                                   : tr("%1 chunks").arg(result.taggram.chunkCount());
+        setMessage(tagged ? tr("%1: %2 tags, %3").arg(QFileInfo(m_controller->currentFile()).fileName())
+                                .arg(result.tagNames.size()).arg(chunks)
                           : tr("No model is installed: showing the spectrogram only."));
         if (!m_startup.selectTag.isEmpty() && tagged) {
             const auto it = std::find(result.tagNames.begin(), result.tagNames.end(), m_startup.selectTag.toStdString());

@@ -18,13 +18,13 @@ TEST(CliBundledModel, IsListedAndTagsByDefaultWithThreeVocabulariesAndGroups) {
     const auto home = test::scratchDir("cli_bundled"); // no models of the user's own
     const auto list = test::runCli(home, {"models", "list"});
     ASSERT_EQ(list.exitCode, 0) << list.err;
-    EXPECT_NE(list.out.find("tagscope-mtt-student-v1"), std::string::npos) << list.out;
+    EXPECT_NE(list.out.find("tagscope-mtt-student-v2"), std::string::npos) << list.out;
 
     const auto r = test::runCli(home, {"--threads", "1", "tag", "--json", "--top", "10",
                                        test::sharedPath("audio/Kevin_MacLeod_-_Vibe_Ace.ogg").string()});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const json t = json::parse(r.out).at("tracks").at(0);
-    EXPECT_EQ(t.at("model").at("id"), "tagscope-mtt-student-v1");
+    EXPECT_EQ(t.at("model").at("id"), "tagscope-mtt-student-v2");
     ASSERT_EQ(t.at("vocabularies").size(), 3u);
     EXPECT_EQ(t["vocabularies"][0].at("name"), "mtat_top50");
     EXPECT_EQ(t["vocabularies"][1].at("name"), "msd_top50");

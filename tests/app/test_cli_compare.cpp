@@ -28,7 +28,7 @@ TEST(CliCompare, TwoModelsAlignedTagsCorrelationAndEvidenceOverlap) {
     ASSERT_EQ(j.at("comparisons").size(), 1u);
     const auto& c = j["comparisons"][0];
     EXPECT_EQ(c.at("model_a"), "mtat-fcn");
-    EXPECT_EQ(c.at("model_b"), "tagscope-mtt-student-v1");
+    EXPECT_EQ(c.at("model_b"), "tagscope-mtt-student-v2");
     // The student predicts MTAT's 50 tags among its own: every MTAT tag aligns by name.
     size_t tagRows = 0;
     for (const auto& row : c.at("tags")) tagRows += row.at("kind") == "tag";

@@ -88,7 +88,7 @@ TEST(CliInstalledLayout, ListsTheBundledModelOnceFromThePrefixNotTheSourceTree) 
              fs::copy_options::recursive);
     const auto r = runWithEnvironment(installed.exe, {"models", "list"}, installed.environment(), installed.root);
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_EQ(count(r.out, "tagscope-mtt-student-v1"), 1u) << r.out;
+    EXPECT_EQ(count(r.out, "tagscope-mtt-student-v2"), 1u) << r.out;
     EXPECT_NE(r.out.find((installed.prefix / "share" / "tagscope" / "models").string()), std::string::npos) << r.out;
     // NOTE: the scratch folder may sit inside the checkout; its models/ folder must not appear.
     EXPECT_EQ(r.out.find((test::sourceDir() / "models").string()), std::string::npos) << r.out;
@@ -101,7 +101,7 @@ TEST(CliInstalledLayout, WithoutItsDataFolderFindsNoModelAndNamesOnlyTheUsersFol
     const auto r = runWithEnvironment(installed.exe, {"models", "list"}, installed.environment(), installed.root);
     EXPECT_EQ(r.exitCode, 0) << r.err;
     EXPECT_NE(r.out.find("No models installed"), std::string::npos) << r.out;
-    EXPECT_EQ(r.out.find("tagscope-mtt-student-v1"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("tagscope-mtt-student-v2"), std::string::npos) << r.out;
     // NOTE: the scratch folder may sit inside the checkout; its models/ folder must not appear.
     EXPECT_EQ(r.out.find((test::sourceDir() / "models").string()), std::string::npos) << r.out;
     EXPECT_NE(r.out.find((installed.home / ".local" / "share" / "tagscope" / "models").string()), std::string::npos)

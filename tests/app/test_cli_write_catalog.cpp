@@ -66,7 +66,7 @@ TEST(CliWriteCatalog, TagFillsTheCatalogThenWriteAppliesAndUndoesFromItWithoutRe
         EXPECT_EQ(now->fields.at("ARTIST"), std::vector<std::string>{"Someone"}) << f;
         EXPECT_EQ(now->fields.at("GENRE").front(), "Chiptune") << "append keeps the file's genre first: " << f;
         ASSERT_TRUE(now->fields.count("TAGSCOPE")) << f;
-        EXPECT_EQ(nlohmann::json::parse(now->fields.at("TAGSCOPE").front()).at("model"), "tagscope-mtt-student-v1");
+        EXPECT_EQ(nlohmann::json::parse(now->fields.at("TAGSCOPE").front()).at("model"), "tagscope-mtt-student-v2");
         EXPECT_TRUE(tagfile::verifySameAudio(pristine / f.filename(), f)) << f;
     }
     // The rows followed the rewritten files: the next scan reads none of them.

@@ -49,7 +49,7 @@ TEST(DefaultModel, IsTheBundledStudentAndAnalysesAClipIntoGroupedVocabularies) {
     EmptyUserModels isolated;
     const auto card = defaultModel(installedModels());
     ASSERT_TRUE(card.has_value());
-    EXPECT_EQ(card->id, "tagscope-mtt-student-v1");
+    EXPECT_EQ(card->id, "tagscope-mtt-student-v2");
     ASSERT_TRUE(card->taxonomyPath.has_value());
 
     AnalysisController c;

@@ -259,3 +259,20 @@ for name in deep3 deep3list clean4; do
         done
     done
 done
+
+# 14. session 15: v2, shipped. s14_clean4's last step (the end of its schedule, and the best of its
+#     kept steps on the validation split at 29 s) is exported with two chunk lengths: the track's
+#     tags from 29 s chunks (where it is within 0.03 of the best teacher on the test split), the
+#     taggram and explanations from 3 s chunks (its ROC-AUC there is within 0.002 of 5 s, and the
+#     evidence of spliced passages stays inside them: bundled-model Pointing test). Then its
+#     card gets the training chain (tools/corpus/card_chain.py, see the README) and its surrogate
+#     is trained (train surrogate, README "Explaining tags in musical terms").
+run="$data/runs/s14_clean4"
+last="$run/snapshots/step_001200.safetensors"
+score "$run" "$last" test 188 "$run/snapshots/step_1200.test188.json"
+if [ ! -f "$data/v2/tagscope_mtt_student.json" ]; then
+    mkdir -p "$data/v2/taxonomy"
+    for v in mtat_top50 msd_top50 jamendo_top50; do cp "$models/taxonomy/$v.json" "$data/v2/taxonomy/"; done
+    "$cli" train export $common --threads "$threads" --run-dir "$run" --weights "$last" --models-dir "$data/v2" \
+        --chunk-frames 188 --track-chunk-frames 1813
+fi
