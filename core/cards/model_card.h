@@ -18,7 +18,7 @@ namespace tagscope::cards {
 /// on, how to feed it and how to read its output. Relative paths are relative to the card's folder.
 ///
 /// {
-///   "id": "tagscope-mtt-student-v1", "name": "...", "description": "...",
+///   "id": "tagscope-mtt-student-v2", "name": "...", "description": "...",
 ///   "architecture": "mtt" | "cnnsa" | "fcn" | "musicnn" | "crnn",
 ///   "hyper_parameters": { ... architecture specific ... },
 ///   "sample_rate": 22050, "chunk_seconds": 10.0,          // or "chunk_samples"
